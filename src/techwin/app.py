@@ -1,0 +1,117 @@
+"""The ASGI application: API under /api/v1, the web UI, static files, health probes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from techwin import __version__
+from techwin.api import build_api_router
+from techwin.api.errors import validation_errors
+from techwin.config import Settings, get_settings
+from techwin.db.engine import build_engine, build_sessionmaker
+from techwin.db.migrate import current_revision, head_revision
+from techwin.deps import LoginRequired
+from techwin.errors import Conflict, TechwinError
+from techwin.web import build_web_router, mount_static, render_error_page, wants_html
+
+log = logging.getLogger("techwin")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application; the engine is created here, at start-up, never at import."""
+    settings = settings or get_settings()
+    engine = build_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Techwin",
+        version=__version__,
+        summary="Presales platform: pipeline, rules of engagement, technical win, SE careers.",
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = build_sessionmaker(engine)
+
+    _install_error_handlers(app)
+    _install_probes(app, settings)
+    app.include_router(build_api_router(), prefix="/api/v1")
+    app.include_router(build_web_router())
+    mount_static(app, settings)
+    return app
+
+
+def _error_response(request: Request, error: TechwinError) -> Response:
+    if wants_html(request):
+        return render_error_page(request, error)
+    return JSONResponse(error.to_dict(), status_code=error.status)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(TechwinError)
+    async def _techwin_error(request: Request, exc: TechwinError) -> Response:
+        return _error_response(request, exc)
+
+    @app.exception_handler(StaleDataError)
+    async def _stale(request: Request, _exc: StaleDataError) -> Response:
+        return _error_response(
+            request, Conflict("the record was changed by someone else meanwhile; reload it")
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> Response:
+        log.warning("integrity error: %s", exc.orig)
+        return _error_response(request, Conflict("the change conflicts with stored data"))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        return JSONResponse(validation_errors(exc.errors()), status_code=422)
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        from urllib.parse import quote
+
+        from fastapi.responses import RedirectResponse
+
+        target = "/login?next=" + quote(exc.next_url, safe="")
+        if request.headers.get("hx-request"):
+            return Response(status_code=401, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+
+
+def _install_probes(app: FastAPI, settings: Settings) -> None:
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> PlainTextResponse:
+        """The process is up."""
+        return PlainTextResponse("ok")
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz() -> JSONResponse:
+        """The database answers and its schema is at the code's head revision."""
+        try:
+            with app.state.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            current = current_revision(app.state.engine)
+        except Exception as exc:
+            return JSONResponse(
+                {"ready": False, "database": f"unreachable: {type(exc).__name__}"}, status_code=503
+            )
+        head = head_revision(settings.database_url)
+        ready = current == head
+        body = {"ready": ready, "database": "ok", "revision": current, "head": head}
+        return JSONResponse(body, status_code=200 if ready else 503)

@@ -1,0 +1,124 @@
+"""Accounts: the companies we sell to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from techwin.auth.audit import changed_fields, record_audit
+from techwin.auth.models import User
+from techwin.auth.permissions import require_edit_record, require_writer
+from techwin.core.concurrency import check_version
+from techwin.core.pagination import Page, PageRequest
+from techwin.errors import Conflict, NotFound
+from techwin.pipeline.common import require_user_ref, snapshot
+from techwin.pipeline.models import Account
+from techwin.pipeline.schemas import AccountIn, AccountOut, AccountPatch
+
+
+@dataclass(frozen=True)
+class AccountFilter:
+    """What an account list is narrowed to."""
+
+    q: str | None = None
+    owner_id: int | None = None
+    industry: str | None = None
+    region: str | None = None
+
+
+ACCOUNT_SORTS: dict[str, Any] = {
+    "name": Account.name.asc(),
+    "-created": Account.created_at.desc(),
+    "created": Account.created_at.asc(),
+    "-employees": Account.employee_count.desc(),
+}
+
+
+def get_account(session: Session, account_id: int) -> Account:
+    """The account or NotFound."""
+    account = session.get(Account, account_id, options=[joinedload(Account.owner)])
+    if account is None:
+        raise NotFound(f"account {account_id} does not exist", field="account_id")
+    return account
+
+
+def create_account(session: Session, *, actor: User | None, data: AccountIn) -> Account:
+    """Add an account; the creator owns it unless an owner is named."""
+    require_writer(actor)
+    require_user_ref(session, data.owner_id, field="owner_id")
+    if data.external_id and session.scalar(
+        select(Account.id).where(Account.external_id == data.external_id)
+    ):
+        raise Conflict(
+            f"an account with external id {data.external_id} exists", field="external_id"
+        )
+    owner_id = data.owner_id if data.owner_id is not None else (actor.id if actor else None)
+    account = Account(**data.model_dump(exclude={"owner_id"}), owner_id=owner_id)
+    session.add(account)
+    session.flush()
+    record_audit(
+        session,
+        actor=actor,
+        action="account.create",
+        entity_type="account",
+        entity_id=account.id,
+        summary=f"created account {account.name}",
+    )
+    return account
+
+
+def update_account(
+    session: Session, *, actor: User | None, account: Account, data: AccountPatch
+) -> Account:
+    """Change an account's fields (owner, manager or admin)."""
+    require_edit_record(actor, owner_id=account.owner_id, what="account")
+    before = snapshot(AccountOut, account)
+    check_version(account.version, data.version, what="account", values=before)
+    changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    if "owner_id" in changes:
+        require_user_ref(session, changes["owner_id"], field="owner_id")
+    for field, value in changes.items():
+        setattr(account, field, value)
+    session.flush()
+    old, new = changed_fields(before, snapshot(AccountOut, account))
+    if new:
+        record_audit(
+            session,
+            actor=actor,
+            action="account.update",
+            entity_type="account",
+            entity_id=account.id,
+            summary="changed " + ", ".join(sorted(k for k in new if k != "version")),
+            before=old,
+            after=new,
+        )
+    return account
+
+
+def list_accounts(
+    session: Session, *, filters: AccountFilter, page: PageRequest, sort: str = "name"
+) -> Page[Account]:
+    """Accounts matching ``filters``, one page, with owners loaded."""
+    query = select(Account)
+    if filters.q:
+        like = f"%{filters.q.lower()}%"
+        query = query.where(
+            or_(func.lower(Account.name).like(like), func.lower(Account.domain).like(like))
+        )
+    if filters.owner_id is not None:
+        query = query.where(Account.owner_id == filters.owner_id)
+    if filters.industry:
+        query = query.where(Account.industry == filters.industry)
+    if filters.region:
+        query = query.where(Account.region == filters.region)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.options(joinedload(Account.owner))
+        .order_by(ACCOUNT_SORTS.get(sort, Account.name.asc()), Account.id)
+        .offset(page.offset)
+        .limit(page.size)
+    )
+    return Page(items=list(rows), total=total, page=page.page, size=page.size)

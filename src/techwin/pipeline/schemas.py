@@ -1,0 +1,312 @@
+"""Pydantic shapes for the pipeline: API bodies, form input and CLI input share them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from techwin.core.money import CURRENCIES
+from techwin.pipeline.enums import ForecastCategory, LifecycleStage, Seniority
+
+ShortText = Annotated[str, Field(max_length=200)]
+LongText = Annotated[str, Field(max_length=500)]
+Amount = Annotated[Decimal, Field(ge=0, le=Decimal("9999999999"), decimal_places=2)]
+
+
+def _blank_to_none(value: object) -> object:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+class _Input(BaseModel):
+    """Input models strip text and treat blank strings as 'not given'."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blanks(cls, value: object) -> object:
+        return _blank_to_none(value)
+
+
+class AccountIn(_Input):
+    """Fields of an account a person can set."""
+
+    name: str = Field(min_length=1, max_length=200)
+    domain: str | None = Field(default=None, max_length=200)
+    industry: str | None = Field(default=None, max_length=80)
+    employee_count: int | None = Field(default=None, ge=0, le=10_000_000)
+    region: str | None = Field(default=None, max_length=40)
+    owner_id: int | None = None
+    external_id: str | None = Field(default=None, max_length=64)
+
+
+class AccountPatch(_Input):
+    """A partial update of an account; ``version`` guards against lost updates."""
+
+    version: int | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    domain: str | None = Field(default=None, max_length=200)
+    industry: str | None = Field(default=None, max_length=80)
+    employee_count: int | None = Field(default=None, ge=0, le=10_000_000)
+    region: str | None = Field(default=None, max_length=40)
+    owner_id: int | None = None
+
+
+class AccountOut(BaseModel):
+    """An account."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    domain: str | None
+    industry: str | None
+    employee_count: int | None
+    region: str | None
+    owner_id: int | None
+    external_id: str | None
+    version: int
+    created_at: datetime
+
+
+class ContactIn(_Input):
+    """Fields of a contact/lead a person can set on creation."""
+
+    first_name: str = Field(min_length=1, max_length=80)
+    last_name: str = Field(min_length=1, max_length=80)
+    email: EmailStr | None = None
+    phone: str | None = Field(default=None, max_length=40)
+    title: str | None = Field(default=None, max_length=120)
+    seniority: Seniority | None = None
+    department: str | None = Field(default=None, max_length=80)
+    source: str | None = Field(default=None, max_length=60)
+    account_id: int | None = None
+    owner_id: int | None = None
+    external_id: str | None = Field(default=None, max_length=64)
+
+
+class ContactPatch(_Input):
+    """A partial update of a contact (the lifecycle moves through transitions, not here)."""
+
+    version: int | None = None
+    first_name: str | None = Field(default=None, min_length=1, max_length=80)
+    last_name: str | None = Field(default=None, min_length=1, max_length=80)
+    email: EmailStr | None = None
+    phone: str | None = Field(default=None, max_length=40)
+    title: str | None = Field(default=None, max_length=120)
+    seniority: Seniority | None = None
+    department: str | None = Field(default=None, max_length=80)
+    source: str | None = Field(default=None, max_length=60)
+    account_id: int | None = None
+    owner_id: int | None = None
+
+
+class ContactOut(BaseModel):
+    """A contact with its lifecycle position."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    first_name: str
+    last_name: str
+    email: str | None
+    phone: str | None
+    title: str | None
+    seniority: Seniority | None
+    department: str | None
+    source: str | None
+    account_id: int | None
+    owner_id: int | None
+    lifecycle_stage: LifecycleStage
+    stage_entered_at: datetime
+    disqualified_reason: str | None
+    external_id: str | None
+    version: int
+    created_at: datetime
+
+
+class TransitionIn(_Input):
+    """A lifecycle move."""
+
+    to_stage: LifecycleStage
+    reason: str | None = Field(default=None, max_length=500)
+    override: bool = False
+
+
+class TransitionOut(BaseModel):
+    """One stored lifecycle move."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    contact_id: int
+    from_stage: LifecycleStage | None
+    to_stage: LifecycleStage
+    at: datetime
+    actor_id: int | None
+    reason: str | None
+    overridden: bool
+
+
+class ConvertIn(_Input):
+    """Turning a sales-qualified contact into a deal."""
+
+    name: str | None = Field(default=None, max_length=200)
+    account_id: int | None = None
+    acv: Amount | None = None
+    close_date: date | None = None
+    owner_id: int | None = None
+
+
+class OpportunityIn(_Input):
+    """Fields of a new deal."""
+
+    name: str = Field(min_length=1, max_length=200)
+    account_id: int
+    owner_id: int | None = None
+    stage: str | None = Field(default=None, max_length=40)
+    close_date: date | None = None
+    probability: int | None = Field(default=None, ge=0, le=100)
+    forecast_category: ForecastCategory | None = None
+    currency: str = Field(default="USD", min_length=3, max_length=3)
+    acv: Amount | None = None
+    tcv: Amount | None = None
+    term_months: int | None = Field(default=None, ge=1, le=120)
+    mrr: Amount | None = None
+    compelling_event: LongText | None = None
+    competitors: LongText | None = None
+    next_step: LongText | None = None
+    description: str | None = Field(default=None, max_length=10_000)
+    se_ids: list[int] = Field(default_factory=list, max_length=10)
+    contact_ids: list[int] = Field(default_factory=list, max_length=50)
+    external_id: str | None = Field(default=None, max_length=64)
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        value = value.upper()
+        if value not in CURRENCIES:
+            raise ValueError(f"unknown currency; use one of {', '.join(CURRENCIES)}")
+        return value
+
+
+class OpportunityPatch(_Input):
+    """A partial update of a deal (stage moves go through ``move``)."""
+
+    version: int | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    owner_id: int | None = None
+    close_date: date | None = None
+    probability: int | None = Field(default=None, ge=0, le=100)
+    forecast_category: ForecastCategory | None = None
+    currency: str | None = Field(default=None, min_length=3, max_length=3)
+    acv: Amount | None = None
+    tcv: Amount | None = None
+    term_months: int | None = Field(default=None, ge=1, le=120)
+    mrr: Amount | None = None
+    compelling_event: LongText | None = None
+    competitors: LongText | None = None
+    next_step: LongText | None = None
+    description: str | None = Field(default=None, max_length=10_000)
+    se_ids: list[int] | None = Field(default=None, max_length=10)
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.upper()
+        if value not in CURRENCIES:
+            raise ValueError(f"unknown currency; use one of {', '.join(CURRENCIES)}")
+        return value
+
+
+class MoveIn(_Input):
+    """A deal stage move; ``override`` lets a manager pass an unmet gate with a reason."""
+
+    stage: str = Field(min_length=1, max_length=40)
+    reason: str | None = Field(default=None, max_length=500)
+    override: bool = False
+    version: int | None = None
+
+
+class StageOut(BaseModel):
+    """A pipeline stage."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    key: str
+    name: str
+    position: int
+    probability: int
+    forecast_category: ForecastCategory
+    is_closed: bool
+    is_won: bool
+
+
+class OpportunityOut(BaseModel):
+    """A deal."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    account_id: int
+    owner_id: int | None
+    pipeline_id: int
+    stage: str
+    stage_entered_at: datetime
+    close_date: date | None
+    closed_at: datetime | None
+    probability: int
+    forecast_category: ForecastCategory
+    currency: str
+    acv: Decimal | None
+    tcv: Decimal | None
+    term_months: int | None
+    mrr: Decimal | None
+    arr: Decimal | None
+    compelling_event: str | None
+    competitors: str | None
+    next_step: str | None
+    lost_reason: str | None
+    se_ids: list[int]
+    external_id: str | None
+    version: int
+    created_at: datetime
+
+
+class StageChangeOut(BaseModel):
+    """One stored deal stage move."""
+
+    id: int
+    from_stage: str | None
+    to_stage: str
+    at: datetime
+    actor_id: int | None
+    reason: str | None
+    overridden: bool
+    days_in_from_stage: float | None
+
+
+class CriterionOut(BaseModel):
+    """An exit criterion and whether it holds for one record."""
+
+    key: str
+    label: str
+    stage: str
+    met: bool
+    hint: str = ""
+
+
+class CheckIn(_Input):
+    """Tick or untick a checklist criterion."""
+
+    met: bool = True
+    note: str | None = Field(default=None, max_length=500)
