@@ -128,7 +128,7 @@ def api_as(app: Any, session: Session, make_user: Callable[..., User]) -> Callab
     clients: list[TestClient] = []
 
     def _client(role: Role = Role.AE, user: User | None = None) -> TestClient:
-        user = user or make_user(role)
+        user = user or make_user(role, password=None)  # no hashing: API tests use tokens
         secret, _token = auth_service.create_api_token(session, actor=None, user=user, name="test")
         session.commit()
         c = TestClient(app, headers={"Authorization": f"Bearer {secret}"})

@@ -10,7 +10,7 @@ from decimal import Decimal
 from statistics import median
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, func, select, type_coerce
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from techwin.auth.models import User
@@ -55,12 +55,13 @@ def board(
     base = filtered_opportunities(filters).where(Opportunity.pipeline_id == pipeline_id)
     base = base.where((PipelineStage.is_closed.is_(False)) | (Opportunity.closed_at >= recent))
     ids = base.with_only_columns(Opportunity.id).subquery()
+    _cents = type_coerce(Opportunity.acv, BigInteger)  # sum raw cents, convert once below
     totals = session.execute(
         select(
             Opportunity.stage_id,
             func.count(Opportunity.id),
-            func.coalesce(func.sum(Opportunity.acv), 0),
-            func.coalesce(func.sum(Opportunity.acv * Opportunity.probability), 0),
+            func.coalesce(func.sum(_cents), 0),
+            func.coalesce(func.sum(_cents * Opportunity.probability), 0),
         )
         .where(Opportunity.id.in_(select(ids.c.id)))
         .group_by(Opportunity.stage_id)
