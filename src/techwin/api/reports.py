@@ -5,14 +5,20 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
 from techwin.core.time import utcnow
 from techwin.deps import ApiUser, SessionDep
-from techwin.pipeline import opportunities, reports
+from techwin.pipeline import configuration, opportunities, reports
 from techwin.pipeline.enums import LifecycleStage
-from techwin.pipeline.schemas import OpportunityOut, StageOut
+from techwin.pipeline.schemas import (
+    CriterionDefOut,
+    CriterionIn,
+    OpportunityOut,
+    StageOut,
+    StagePatch,
+)
 
 router = APIRouter(tags=["reports"])
 
@@ -53,6 +59,42 @@ class FunnelOut(BaseModel):
     split_by: str | None
     steps: list[StepOut]
     splits: dict[str, list[StepOut]]
+
+
+@router.patch("/pipelines/stages/{stage_key}", response_model=StageOut)
+def update_stage(stage_key: str, body: StagePatch, session: SessionDep, user: ApiUser) -> StageOut:
+    """Rename a stage or change its default probability and forecast category (admins)."""
+    return StageOut.model_validate(
+        configuration.update_stage(session, actor=user, stage_key=stage_key, data=body)
+    )
+
+
+@router.get("/pipelines/criteria", response_model=list[CriterionDefOut])
+def list_criteria(session: SessionDep, user: ApiUser) -> list[CriterionDefOut]:
+    """Every exit criterion, with the deal stage or lifecycle stage it guards."""
+    return [
+        CriterionDefOut(
+            id=c.id, stage=stage, key=c.key, label=c.label, kind=c.kind, config=c.config
+        )
+        for stage, c in configuration.list_criteria(session)
+    ]
+
+
+@router.post("/pipelines/criteria", response_model=CriterionDefOut, status_code=201)
+def add_criterion(body: CriterionIn, session: SessionDep, user: ApiUser) -> CriterionDefOut:
+    """Add an exit criterion to a deal stage or a lifecycle stage (admins)."""
+    c = configuration.add_criterion(session, actor=user, data=body)
+    stage = body.stage or (body.lifecycle_stage.value if body.lifecycle_stage else "")
+    return CriterionDefOut(
+        id=c.id, stage=stage, key=c.key, label=c.label, kind=c.kind, config=c.config
+    )
+
+
+@router.delete("/pipelines/criteria/{criterion_id}", status_code=204)
+def remove_criterion(criterion_id: int, session: SessionDep, user: ApiUser) -> Response:
+    """Delete an exit criterion (admins)."""
+    configuration.remove_criterion(session, actor=user, criterion_id=criterion_id)
+    return Response(status_code=204)
 
 
 @router.get("/pipelines", response_model=list[StageOut])

@@ -310,3 +310,33 @@ class CheckIn(_Input):
 
     met: bool = True
     note: str | None = Field(default=None, max_length=500)
+
+
+class StagePatch(_Input):
+    """What an admin may change on a deal stage."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=80)
+    probability: int | None = Field(default=None, ge=0, le=100)
+    forecast_category: ForecastCategory | None = None
+
+
+class CriterionIn(_Input):
+    """A new exit criterion on a deal stage or a lifecycle stage."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{1,59}$")
+    label: str = Field(min_length=3, max_length=200)
+    stage: str | None = Field(default=None, max_length=40)
+    lifecycle_stage: LifecycleStage | None = None
+    kind: str = Field(default="checklist", max_length=40)
+    config: dict[str, object] = Field(default_factory=dict)
+
+
+class CriterionDefOut(BaseModel):
+    """An exit criterion's definition."""
+
+    id: int
+    stage: str
+    key: str
+    label: str
+    kind: str
+    config: dict[str, object]
