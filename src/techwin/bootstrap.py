@@ -7,11 +7,13 @@ from sqlalchemy.orm import Session
 
 from techwin.db.migrate import upgrade_to_head
 from techwin.pipeline.playbook import load_default_pipeline, seed_pipeline
+from techwin.qualification.playbook import seed_frameworks
 
 
 def seed_playbook(session: Session) -> None:
     """Insert the shipped default data that is missing (idempotent)."""
     seed_pipeline(session, load_default_pipeline())
+    seed_frameworks(session)
 
 
 def prepare_database(database_url: str, engine: Engine) -> None:

@@ -2,6 +2,7 @@
 
 from techwin.auth.models import ApiToken, AuditEvent, Team, User, WebSession
 from techwin.db.base import Base
+from techwin.db.seeds import SeedRecord
 from techwin.pipeline.models import (
     Account,
     Contact,
@@ -14,20 +15,26 @@ from techwin.pipeline.models import (
     PipelineStage,
     StageChange,
 )
+from techwin.qualification.models import Assessment, Framework, FrameworkElement, Rating
 
 __all__ = [
     "Account",
+    "Assessment",
     "ApiToken",
     "AuditEvent",
     "Base",
     "Contact",
     "CriterionCheck",
     "ExitCriterion",
+    "Framework",
+    "FrameworkElement",
     "LifecycleTransition",
     "Opportunity",
     "OpportunityContact",
     "Pipeline",
     "PipelineStage",
+    "Rating",
+    "SeedRecord",
     "StageChange",
     "Team",
     "User",

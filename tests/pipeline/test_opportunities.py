@@ -23,7 +23,9 @@ from tests import factories
 def tick_all(session, actor, deal, stage_key):
     stage = session.scalar(select(PipelineStage).where(PipelineStage.key == stage_key))
     for criterion in session.scalars(
-        select(ExitCriterion).where(ExitCriterion.pipeline_stage_id == stage.id)
+        select(ExitCriterion).where(
+            ExitCriterion.pipeline_stage_id == stage.id, ExitCriterion.kind == "checklist"
+        )
     ):
         gates.set_check(
             session,

@@ -61,11 +61,8 @@ def add_criterion(session: Session, *, actor: User | None, data: CriterionIn) ->
     require_admin(actor)
     if (data.stage is None) == (data.lifecycle_stage is None):
         raise InvalidInput("name exactly one of stage or lifecycle_stage", field="stage")
-    if data.kind not in gates.known_kinds():
-        raise InvalidInput(
-            f"unknown criterion kind {data.kind!r}; known: {', '.join(gates.known_kinds())}",
-            field="kind",
-        )
+    subject = GateSubject.OPPORTUNITY if data.stage is not None else GateSubject.CONTACT
+    gates.validate_config(session, data.kind, subject, dict(data.config))
     criterion = ExitCriterion(
         key=data.key, label=data.label, kind=data.kind, config=dict(data.config)
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -30,13 +31,32 @@ class Evaluation:
 
 
 Evaluator = Callable[[Session, Sequence[ExitCriterion], int], dict[int, Evaluation]]
+ConfigValidator = Callable[[Session, GateSubject, dict[str, Any]], None]
 
 _EVALUATORS: dict[str, Evaluator] = {}
+_VALIDATORS: dict[str, ConfigValidator] = {}
 
 
-def register_evaluator(kind: str, evaluator: Evaluator) -> None:
-    """Teach the gate mechanism a new kind of criterion."""
+def register_evaluator(
+    kind: str, evaluator: Evaluator, validator: ConfigValidator | None = None
+) -> None:
+    """Teach the gate mechanism a new kind of criterion (and how to check its configuration)."""
     _EVALUATORS[kind] = evaluator
+    if validator is not None:
+        _VALIDATORS[kind] = validator
+
+
+def validate_config(
+    session: Session, kind: str, subject: GateSubject, config: dict[str, Any]
+) -> None:
+    """Raise InvalidInput unless ``kind`` is known and ``config`` makes sense for it."""
+    if kind not in _EVALUATORS:
+        raise InvalidInput(
+            f"unknown criterion kind {kind!r}; known: {', '.join(known_kinds())}", field="kind"
+        )
+    validator = _VALIDATORS.get(kind)
+    if validator is not None:
+        validator(session, subject, config)
 
 
 def known_kinds() -> list[str]:

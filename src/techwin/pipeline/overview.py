@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from techwin.auth.models import User
 from techwin.core.time import utcnow
 from techwin.pipeline.enums import LifecycleStage
-from techwin.pipeline.models import Contact, Opportunity, PipelineStage
+from techwin.pipeline.models import Contact, Opportunity, OpportunityContact, PipelineStage
 
 ACTIONABLE_STAGES = (
     LifecycleStage.LEAD,
@@ -109,3 +109,15 @@ def open_deal_summary(session: Session, *, user_id: int, within_days: int = 30) 
         total_acv=total if isinstance(total, Decimal) else Decimal(total or 0),
         closing_soon=int(closing or 0),
     )
+
+
+def deals_for_contact(session: Session, *, contact_id: int) -> list[Opportunity]:
+    """The deals a contact is on, newest first, with account and stage loaded."""
+    query = (
+        select(Opportunity)
+        .join(OpportunityContact, OpportunityContact.opportunity_id == Opportunity.id)
+        .options(joinedload(Opportunity.account), joinedload(Opportunity.stage))
+        .where(OpportunityContact.contact_id == contact_id)
+        .order_by(Opportunity.created_at.desc(), Opportunity.id.desc())
+    )
+    return list(session.scalars(query))
