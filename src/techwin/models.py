@@ -16,24 +16,29 @@ from techwin.pipeline.models import (
     StageChange,
 )
 from techwin.qualification.models import Assessment, Framework, FrameworkElement, Rating
+from techwin.scoring.models import EngagementEvent, LeadScore, ScoringRule, ScoringSettings
 
 __all__ = [
     "Account",
-    "Assessment",
     "ApiToken",
+    "Assessment",
     "AuditEvent",
     "Base",
     "Contact",
     "CriterionCheck",
+    "EngagementEvent",
     "ExitCriterion",
     "Framework",
     "FrameworkElement",
+    "LeadScore",
     "LifecycleTransition",
     "Opportunity",
     "OpportunityContact",
     "Pipeline",
     "PipelineStage",
     "Rating",
+    "ScoringRule",
+    "ScoringSettings",
     "SeedRecord",
     "StageChange",
     "Team",

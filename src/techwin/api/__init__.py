@@ -4,12 +4,30 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from techwin.api import accounts, audit, contacts, opportunities, people, qualification, reports
+from techwin.api import (
+    accounts,
+    audit,
+    contacts,
+    opportunities,
+    people,
+    qualification,
+    reports,
+    scoring,
+)
 
 
 def build_api_router() -> APIRouter:
     """Every API router, ready to mount at /api/v1."""
     router = APIRouter()
-    for module in (people, accounts, contacts, opportunities, qualification, reports, audit):
+    for module in (
+        people,
+        accounts,
+        contacts,
+        opportunities,
+        qualification,
+        scoring,
+        reports,
+        audit,
+    ):
         router.include_router(module.router)
     return router

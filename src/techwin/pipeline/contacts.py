@@ -19,6 +19,7 @@ from techwin.errors import Conflict, InvalidInput, NotFound, PermissionDenied, R
 from techwin.pipeline import gates, rules
 from techwin.pipeline.common import require_user_ref, snapshot
 from techwin.pipeline.enums import LIFECYCLE_LABELS, LifecycleStage
+from techwin.pipeline.events import ContactChange, contact_changed
 from techwin.pipeline.models import Account, Contact, LifecycleTransition
 from techwin.pipeline.schemas import ContactIn, ContactOut, ContactPatch
 
@@ -118,6 +119,7 @@ def create_contact(
         )
     )
     session.flush()
+    contact_changed(session, contact, ContactChange.CREATED)
     return contact
 
 
@@ -162,6 +164,7 @@ def update_contact(
             before=old,
             after=new,
         )
+        contact_changed(session, contact, ContactChange.UPDATED)
     return contact
 
 
@@ -244,6 +247,7 @@ def transition_contact(
         after={"lifecycle_stage": to_stage.value},
         reason=reason,
     )
+    contact_changed(session, contact, ContactChange.TRANSITIONED)
     return transition
 
 
