@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String
+from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from techwin.core.time import utcnow
@@ -81,3 +81,38 @@ class ScoringSettings(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     mql_threshold: Mapped[float | None] = mapped_column(Float)
     default_half_life_days: Mapped[float] = mapped_column(Float, default=30)
+
+
+class PredictiveModel(Base):
+    """One trained version of the predictive lead score, with its honest evaluation."""
+
+    __tablename__ = "predictive_model"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    target_stage: Mapped[str] = mapped_column(String(20))
+    algorithm: Mapped[str] = mapped_column(String(40))
+    is_active: Mapped[bool] = mapped_column(default=False)
+    n_train: Mapped[int]
+    n_test: Mapped[int]
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    artifact: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+
+class PredictiveScore(Base):
+    """A contact's probability of reaching the target stage under one model version."""
+
+    __tablename__ = "predictive_score"
+    __table_args__ = (Index("ix_predictive_score_probability", "probability"),)
+
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True
+    )
+    model_id: Mapped[int] = mapped_column(ForeignKey("predictive_model.id", ondelete="CASCADE"))
+    model_version: Mapped[int]
+    probability: Mapped[float] = mapped_column(Float)
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    scored_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,1 @@
+"""The predictive lead score: features, training with honest evaluation, scoring with reasons."""
