@@ -1,0 +1,353 @@
+"""The deterministic demo organisation: same seed and same ``today``, same rows."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Literal, get_args
+
+from sqlalchemy import Engine, Table, select, update
+from sqlalchemy.orm import Session
+
+from techwin.auth.security import hash_password
+from techwin.core.time import start_of_day, utcnow
+from techwin.demo.companies import build_accounts, build_contacts
+from techwin.demo.deals import DealDesk
+from techwin.demo.people import DEMO_DOMAIN, DEMO_PASSWORD, DemoLogin, Org, build_org
+from techwin.demo.records import IdBase, Recorder, Row, StageInfo
+from techwin.demo.simulate import Simulator
+from techwin.demo.writer import Progress, insert_rows, next_id, sync_sequences
+from techwin.errors import InvalidInput
+from techwin.models import (
+    Account,
+    AuditEvent,
+    Base,
+    Contact,
+    CriterionCheck,
+    ExitCriterion,
+    LifecycleTransition,
+    Opportunity,
+    OpportunityContact,
+    StageChange,
+    Team,
+    User,
+)
+from techwin.pipeline.enums import GateSubject, LifecycleStage
+from techwin.pipeline.models import opportunity_se
+from techwin.pipeline.opportunities import default_pipeline
+
+Scale = Literal["small", "medium"]
+SCALES: tuple[str, ...] = get_args(Scale)
+HISTORY_DAYS = 730  # about two years of funnel history before ``today``
+
+
+@dataclass(frozen=True)
+class ScaleSpec:
+    """How big the organisation is."""
+
+    contacts: int
+    accounts: int
+    managers: int
+    ses: int
+    aes: int
+
+
+SCALE_SPECS: dict[str, ScaleSpec] = {
+    "small": ScaleSpec(contacts=500, accounts=70, managers=2, ses=6, aes=8),
+    "medium": ScaleSpec(contacts=50_000, accounts=4_000, managers=3, ses=24, aes=40),
+}
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What a generation produced: the logins to show and the rows written per table."""
+
+    scale: str
+    seed: int
+    today: date
+    logins: list[DemoLogin]
+    rows: dict[str, int] = field(default_factory=dict)
+    contacts_by_stage: dict[str, int] = field(default_factory=dict)
+
+
+def generate(
+    target: Session | Engine,
+    *,
+    scale: Scale,
+    seed: int = 42,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> DemoSummary:
+    """Create the demo organisation in ``target`` and return what was written.
+
+    With a session the rows are flushed into its transaction (the caller commits); with an
+    engine the generation runs in its own transaction. Everything is drawn from
+    ``random.Random(seed)`` and dated relative to ``today`` (UTC today when omitted), so the same
+    seed and the same ``today`` give identical rows. ``progress(phase, done, total)`` is called as
+    the work advances. The database should hold no people yet.
+    """
+    if scale not in SCALE_SPECS:
+        raise InvalidInput(f"scale must be one of {', '.join(SCALES)}", field="scale")
+    day = today or utcnow().date()
+    if isinstance(target, Engine):
+        with Session(target) as session, session.begin():
+            return _generate(session, SCALE_SPECS[scale], scale, seed, day, progress)
+    return _generate(target, SCALE_SPECS[scale], scale, seed, day, progress)
+
+
+def demo_logins(session: Session) -> list[DemoLogin]:
+    """The demo organisation's sign-ins found in the database, in the order they were created."""
+    users = session.scalars(
+        select(User).where(User.email.like(f"%@{DEMO_DOMAIN}")).order_by(User.id)
+    )
+    return [
+        DemoLogin(email=u.email, role=u.role, name=u.full_name, level=u.se_level, title=u.title)
+        for u in users
+    ]
+
+
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def _stage_infos(session: Session) -> tuple[int, list[StageInfo]]:
+    pipeline = default_pipeline(session)
+    stages = [
+        StageInfo(
+            id=s.id,
+            key=s.key,
+            name=s.name,
+            position=s.position,
+            probability=s.probability,
+            forecast_category=s.forecast_category,
+            is_closed=s.is_closed,
+            is_won=s.is_won,
+        )
+        for s in sorted(pipeline.stages, key=lambda s: s.position)
+    ]
+    return pipeline.id, stages
+
+
+def _checklists(
+    session: Session, stage_ids: list[int]
+) -> tuple[dict[int, list[tuple[int, str]]], dict[LifecycleStage, list[int]]]:
+    """Checklist criteria (the kind a person ticks) of deal stages and lifecycle stages."""
+    rows = session.scalars(
+        select(ExitCriterion)
+        .where(ExitCriterion.kind == "checklist")
+        .order_by(ExitCriterion.position, ExitCriterion.id)
+    )
+    deal: dict[int, list[tuple[int, str]]] = {}
+    lifecycle: dict[LifecycleStage, list[int]] = {}
+    for criterion in rows:
+        if (
+            criterion.subject is GateSubject.OPPORTUNITY
+            and criterion.pipeline_stage_id in stage_ids
+        ):
+            deal.setdefault(criterion.pipeline_stage_id, []).append((criterion.id, criterion.key))
+        elif criterion.subject is GateSubject.CONTACT and criterion.lifecycle_stage is not None:
+            lifecycle.setdefault(criterion.lifecycle_stage, []).append(criterion.id)
+    return deal, lifecycle
+
+
+def _people_rows(
+    org: Org, *, password_hash: str, since: datetime, first_team_id: int
+) -> tuple[list[Row], list[Row]]:
+    """Teams (their managers are set once the people exist) and people."""
+    teams = [
+        {
+            "id": first_team_id + index,
+            "name": t.name,
+            "manager_id": None,
+            "created_at": since,
+            "updated_at": since,
+        }
+        for index, t in enumerate(org.teams)
+    ]
+    users = [
+        {
+            "id": p.id,
+            "email": p.email,
+            "full_name": p.full_name,
+            "role": p.role,
+            "team_id": None if p.team_index is None else first_team_id + p.team_index,
+            "manager_id": p.manager_id,
+            "se_level": p.se_level,
+            "title": p.title,
+            "is_active": True,
+            "password_hash": password_hash,
+            "created_at": since,
+            "updated_at": since,
+            "version": 1,
+        }
+        for p in org.people
+    ]
+    return teams, users
+
+
+def _generate(
+    session: Session,
+    spec: ScaleSpec,
+    scale: str,
+    seed: int,
+    today: date,
+    progress: Progress | None,
+) -> DemoSummary:
+    rng = random.Random(seed)
+    horizon = start_of_day(today)
+    start = horizon - timedelta(days=HISTORY_DAYS)
+    since = start - timedelta(days=90)
+    if progress is not None:
+        progress("Composing the organisation", 0, 1)
+
+    tables = {
+        "team": _table(Team),
+        "user": _table(User),
+        "account": _table(Account),
+        "contact": _table(Contact),
+        "lifecycle_transition": _table(LifecycleTransition),
+        "opportunity": _table(Opportunity),
+        "stage_change": _table(StageChange),
+        "criterion_check": _table(CriterionCheck),
+        "audit_event": _table(AuditEvent),
+    }
+    first = {name: next_id(session, table) for name, table in tables.items()}
+    pipeline_id, stages = _stage_infos(session)
+    deal_checklists, lifecycle_checklists = _checklists(session, [s.id for s in stages])
+
+    org = build_org(rng, first_id=first["user"], managers=spec.managers, ses=spec.ses, aes=spec.aes)
+    accounts = build_accounts(rng, org=org, first_id=first["account"], count=spec.accounts)
+    drafts = build_contacts(
+        rng,
+        accounts=accounts,
+        first_id=first["contact"],
+        count=spec.contacts,
+        start=start,
+        horizon=horizon,
+    )
+    if progress is not None:
+        progress("Composing the organisation", 1, 1)
+
+    recorder = Recorder(
+        rng,
+        IdBase(
+            transition=first["lifecycle_transition"],
+            opportunity=first["opportunity"],
+            stage_change=first["stage_change"],
+            check=first["criterion_check"],
+            audit=first["audit_event"],
+        ),
+    )
+    deals = DealDesk(
+        recorder,
+        org=org,
+        horizon=horizon,
+        pipeline_id=pipeline_id,
+        stages=stages,
+        deal_criteria=deal_checklists,
+    )
+    simulator = Simulator(
+        recorder, deals=deals, horizon=horizon, lifecycle_criteria=lifecycle_checklists
+    )
+    label = "Simulating lead histories"
+    step = max(1, len(drafts) // 50)
+    for index, draft in enumerate(drafts, start=1):
+        simulator.simulate_contact(draft)
+        if progress is not None and (index % step == 0 or index == len(drafts)):
+            progress(label, index, len(drafts))
+    deals.attach_stakeholders(drafts)
+    out = recorder.out
+
+    # One hash for everyone: hashing is deliberately slow.
+    teams, users = _people_rows(
+        org,
+        password_hash=hash_password(DEMO_PASSWORD),
+        since=since,
+        first_team_id=first["team"],
+    )
+    account_rows = [
+        {
+            "id": a.id,
+            "name": a.name,
+            "domain": a.domain,
+            "industry": a.industry,
+            "employee_count": a.employee_count,
+            "region": a.region,
+            "owner_id": a.owner_id,
+            "external_id": None,
+            "created_at": a.created_at,
+            "updated_at": a.created_at,
+            "version": 1,
+        }
+        for a in accounts
+    ]
+
+    insert_rows(session, tables["team"], teams, label="Writing teams", progress=progress)
+    insert_rows(session, tables["user"], users, label="Writing people", progress=progress)
+    session.execute(
+        update(Team),
+        [
+            {"id": teams[index]["id"], "manager_id": manager_id, "updated_at": since}
+            for index, manager_id in enumerate(org.team_managers)
+        ],
+    )
+    for user in users:
+        recorder.audit(
+            at=since,
+            actor=None,
+            action="user.create",
+            entity_type="user",
+            entity_id=user["id"],
+            summary=f"created {user['email']} as {user['role'].value}",
+        )
+    for account in accounts:
+        assert account.created_at is not None
+        recorder.audit(
+            at=account.created_at,
+            actor=account.owner_id,
+            action="account.create",
+            entity_type="account",
+            entity_id=account.id,
+            summary=f"created account {account.name}",
+        )
+    plan: list[tuple[str, Table, list[Row]]] = [
+        ("Writing accounts", tables["account"], account_rows),
+        ("Writing contacts", tables["contact"], out.contacts),
+        ("Writing lifecycle history", tables["lifecycle_transition"], out.transitions),
+        ("Writing opportunities", tables["opportunity"], out.opportunities),
+        ("Writing deal teams", opportunity_se, out.opportunity_ses),
+        ("Writing deal contacts", _table(OpportunityContact), out.opportunity_contacts),
+        ("Writing stage history", tables["stage_change"], out.stage_changes),
+        ("Writing gate checklists", tables["criterion_check"], out.checks),
+        ("Writing the audit log", tables["audit_event"], out.audits),
+    ]
+    for phase, table, rows in plan:
+        insert_rows(session, table, rows, label=phase, progress=progress)
+    sync_sequences(session, list(tables.values()))
+
+    counts = {
+        "team": len(teams),
+        "user": len(users),
+        "account": len(account_rows),
+        "contact": len(out.contacts),
+        "lifecycle_transition": len(out.transitions),
+        "opportunity": len(out.opportunities),
+        "opportunity_se": len(out.opportunity_ses),
+        "opportunity_contact": len(out.opportunity_contacts),
+        "stage_change": len(out.stage_changes),
+        "criterion_check": len(out.checks),
+        "audit_event": len(out.audits),
+    }
+    by_stage = Counter(str(row["lifecycle_stage"].value) for row in out.contacts)
+    return DemoSummary(
+        scale=scale,
+        seed=seed,
+        today=today,
+        logins=org.logins(),
+        rows=counts,
+        contacts_by_stage=dict(sorted(by_stage.items())),
+    )

@@ -1,0 +1,124 @@
+"""What the simulation produces and the shared means of producing it."""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from techwin.pipeline.enums import ForecastCategory
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StageInfo:
+    """A pipeline stage as the simulation needs it."""
+
+    id: int
+    key: str
+    name: str
+    position: int
+    probability: int
+    forecast_category: ForecastCategory
+    is_closed: bool
+    is_won: bool
+
+
+@dataclass
+class Output:
+    """Rows for every table the demo fills, in insertion order."""
+
+    contacts: list[Row] = field(default_factory=list)
+    transitions: list[Row] = field(default_factory=list)
+    opportunities: list[Row] = field(default_factory=list)
+    opportunity_ses: list[Row] = field(default_factory=list)
+    opportunity_contacts: list[Row] = field(default_factory=list)
+    stage_changes: list[Row] = field(default_factory=list)
+    checks: list[Row] = field(default_factory=list)
+    audits: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class IdBase:
+    """The next free id of every table with a surrogate key."""
+
+    transition: int
+    opportunity: int
+    stage_change: int
+    check: int
+    audit: int
+
+
+def cap(value: float, high: float = 0.95) -> float:
+    """``value`` held between 0 and ``high`` (a probability that stays a probability)."""
+    return max(0.0, min(high, value))
+
+
+class Recorder:
+    """The one random stream, the id counters and the rows, shared by every simulation step."""
+
+    def __init__(self, rng: random.Random, ids: IdBase) -> None:
+        self.rng = rng
+        self.ids = ids
+        self.out = Output()
+
+    def days(self, median: float, spread: float) -> timedelta:
+        """A skewed duration: most moves take days, a long tail takes weeks or months."""
+        days = median * math.exp(spread * self.rng.gauss(0.0, 1.0))
+        return timedelta(seconds=max(600, int(days * 86400)))
+
+    def between(self, start: datetime, end: datetime) -> datetime:
+        """A moment inside ``start``–``end`` (not at its very edges)."""
+        span = max(0.0, (end - start).total_seconds())
+        return start + timedelta(seconds=int(span * self.rng.uniform(0.2, 0.95)))
+
+    def next_id(self, name: str) -> int:
+        """Take the next id of a table (``name`` is a field of :class:`IdBase`)."""
+        value: int = getattr(self.ids, name)
+        setattr(self.ids, name, value + 1)
+        return value
+
+    def audit(
+        self,
+        *,
+        at: datetime,
+        actor: int | None,
+        action: str,
+        entity_type: str,
+        entity_id: int,
+        summary: str,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        reason: str | None = None,
+    ) -> None:
+        """An audit event worded like the one the service writes for the same change."""
+        self.out.audits.append(
+            {
+                "id": self.next_id("audit"),
+                "at": at,
+                "actor_id": actor,
+                "action": action,
+                "entity_type": entity_type,
+                "entity_id": entity_id,
+                "summary": summary[:300],
+                "before": before,
+                "after": after,
+                "reason": reason,
+            }
+        )
+
+    def check(self, criterion_id: int, subject_id: int, by: int | None, at: datetime) -> None:
+        """Tick a checklist criterion for a record, as a person would have."""
+        self.out.checks.append(
+            {
+                "id": self.next_id("check"),
+                "criterion_id": criterion_id,
+                "subject_id": subject_id,
+                "checked_by_id": by,
+                "checked_at": at,
+                "note": None,
+            }
+        )
