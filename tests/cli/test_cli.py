@@ -3,51 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
 from techwin.auth import service as auth_service
 from techwin.cli import serve as serve_module
-from techwin.cli.main import app
-from techwin.config import Settings, get_settings
+from techwin.config import Settings
 from techwin.db.engine import build_engine
 from techwin.models import Contact, Team, User
-
-Run = Callable[..., Result]
-
-
-@pytest.fixture
-def database_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A fresh SQLite file that every command of the test uses."""
-    path = tmp_path / "cli.db"
-    monkeypatch.setenv("TECHWIN_DATABASE_URL", f"sqlite:///{path}")
-    get_settings.cache_clear()
-    yield path
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def run(database_file: Path) -> Run:
-    """Invoke ``techwin …`` in-process; stdout and stderr are kept apart."""
-    runner = CliRunner()
-
-    def _run(*args: str, input: str | None = None) -> Result:
-        return runner.invoke(app, list(args), input=input)
-
-    return _run
-
-
-@pytest.fixture
-def upgraded(run: Run) -> None:
-    """The schema at head, playbook seeded."""
-    result = run("db", "upgrade")
-    assert result.exit_code == 0, result.output
+from tests.cli.conftest import Run
 
 
 def _query(database_file: Path, fn: Callable[[Session], Any]) -> Any:

@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from techwin.auth.enums import Role, SELevel
 from techwin.bootstrap import prepare_database
 from techwin.cli.context import open_engine, unit_of_work
-from techwin.cli.output import err_console, print_note, print_success, print_table
+from techwin.cli.output import print_note, print_success, print_table, progress_reporter
 from techwin.config import get_settings
 from techwin.core.time import utcnow
 from techwin.demo import (
@@ -107,7 +98,7 @@ def demo(
                 field="database",
             )
         started = time.perf_counter()
-        with unit_of_work(engine) as session, _progress() as report:
+        with unit_of_work(engine) as session, progress_reporter() as report:
             if reset:
                 report("Emptying the database", 0, 1)
                 empty_database(session)
@@ -179,31 +170,3 @@ def _role_label(login: DemoLogin) -> str:
     if login.role is Role.SE:
         return f"SE, {login.level.value}" if login.level else "SE"
     return {Role.AE: "AE", Role.PM: "PM"}.get(login.role, login.role.value)
-
-
-@contextmanager
-def _progress() -> Iterator[_Reporter]:
-    with Progress(
-        TextColumn("{task.description:<28}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=False,
-    ) as progress:
-        yield _Reporter(progress)
-
-
-class _Reporter:
-    """Adapts the generator's ``progress(phase, done, total)`` to one Rich bar per phase."""
-
-    def __init__(self, progress: Progress) -> None:
-        self._progress = progress
-        self._tasks: dict[str, TaskID] = {}
-
-    def __call__(self, phase: str, done: int, total: int) -> None:
-        task = self._tasks.get(phase)
-        if task is None:
-            task = self._progress.add_task(phase, total=max(total, 1))
-            self._tasks[phase] = task
-        self._progress.update(task, completed=done if total else 1, total=max(total, 1))

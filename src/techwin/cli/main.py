@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from techwin import __version__
-from techwin.cli import db, tokens, users
+from techwin.cli import db, scoring, tokens, users
 from techwin.cli.demo import demo
 from techwin.cli.errors import TechwinGroup
 from techwin.cli.serve import serve
@@ -25,6 +25,7 @@ app.command("serve")(serve)
 app.command("demo")(demo)
 app.add_typer(users.app, name="users")
 app.add_typer(tokens.app, name="tokens")
+app.add_typer(scoring.app, name="scoring")
 
 
 def _version(value: bool) -> None:

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from rich import box
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -61,3 +70,32 @@ def print_table(
     for row in rows:
         table.add_row(*("—" if cell is None else str(cell) for cell in row))
     console.print(table)
+
+
+@contextmanager
+def progress_reporter() -> Iterator[Reporter]:
+    """Rich progress bars on stderr, one per phase: ``report(phase, done, total)``."""
+    with Progress(
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+    ) as progress:
+        yield Reporter(progress)
+
+
+class Reporter:
+    """Adapts ``progress(phase, done, total)`` callbacks to one Rich bar per phase."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._tasks: dict[str, TaskID] = {}
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        task = self._tasks.get(phase)
+        if task is None:
+            task = self._progress.add_task(phase, total=max(total, 1))
+            self._tasks[phase] = task
+        self._progress.update(task, completed=done if total else 1, total=max(total, 1))

@@ -32,6 +32,9 @@ def create(
     name: Annotated[
         str, typer.Option(help="A label to recognise the token by, e.g. 'crm-sync'.")
     ] = "cli",
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only the token (for scripts).")
+    ] = False,
 ) -> None:
     """Issue a personal API token; the secret is printed once and never stored."""
     if not name.strip() or len(name) > 80:
@@ -42,6 +45,9 @@ def create(
             session, actor=None, user=user, name=name.strip()
         )
         label = f"Token '{token.name}' for {user.email} (prefix {token.prefix}):"
+    if quiet:
+        typer.echo(secret)
+        return
     console.print(label, soft_wrap=True)
     console.print(Text(secret, style="bold"), soft_wrap=True)
     print_note(
