@@ -16,7 +16,22 @@ from techwin.pipeline.models import (
     StageChange,
 )
 from techwin.qualification.models import Assessment, Framework, FrameworkElement, Rating
-from techwin.scoring.models import EngagementEvent, LeadScore, ScoringRule, ScoringSettings
+from techwin.scoring.models import (
+    EngagementEvent,
+    LeadScore,
+    PredictiveModel,
+    PredictiveScore,
+    ScoringRule,
+    ScoringSettings,
+)
+from techwin.scoring.nurture.models import (
+    Enrollment,
+    NurtureTier,
+    Sequence,
+    SequenceStep,
+    Task,
+    Unsubscribe,
+)
 
 __all__ = [
     "Account",
@@ -27,21 +42,29 @@ __all__ = [
     "Contact",
     "CriterionCheck",
     "EngagementEvent",
+    "Enrollment",
     "ExitCriterion",
     "Framework",
     "FrameworkElement",
     "LeadScore",
     "LifecycleTransition",
+    "NurtureTier",
     "Opportunity",
     "OpportunityContact",
     "Pipeline",
     "PipelineStage",
+    "PredictiveModel",
+    "PredictiveScore",
     "Rating",
     "ScoringRule",
     "ScoringSettings",
     "SeedRecord",
+    "Sequence",
+    "SequenceStep",
     "StageChange",
+    "Task",
     "Team",
+    "Unsubscribe",
     "User",
     "WebSession",
 ]

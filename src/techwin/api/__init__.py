@@ -8,6 +8,7 @@ from techwin.api import (
     accounts,
     audit,
     contacts,
+    nurture,
     opportunities,
     people,
     qualification,
@@ -26,6 +27,7 @@ def build_api_router() -> APIRouter:
         opportunities,
         qualification,
         scoring,
+        nurture,
         reports,
         audit,
     ):

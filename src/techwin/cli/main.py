@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from techwin import __version__
-from techwin.cli import db, scoring, tokens, users
+from techwin.cli import db, nurture, scoring, tokens, users
 from techwin.cli.demo import demo
 from techwin.cli.errors import TechwinGroup
 from techwin.cli.serve import serve
@@ -26,6 +26,8 @@ app.command("demo")(demo)
 app.add_typer(users.app, name="users")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(scoring.app, name="scoring")
+app.add_typer(nurture.app, name="nurture")
+app.add_typer(nurture.tasks_app, name="tasks")
 
 
 def _version(value: bool) -> None:
