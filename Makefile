@@ -39,8 +39,8 @@ test: install
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check src tests migrations
-	$(BIN)/ruff format --check src tests migrations
+	$(BIN)/ruff check src tests migrations bench
+	$(BIN)/ruff format --check src tests migrations bench
 
 typecheck: install
 	$(BIN)/mypy
@@ -52,3 +52,6 @@ check: lint typecheck contracts test
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .demo-ready techwin.db techwin.db-shm techwin.db-wal
+
+bench: install
+	$(BIN)/python -m bench $(BENCH)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from techwin.auth.models import User
@@ -58,7 +58,7 @@ def leads_needing_action(session: Session, *, owner_id: int, limit: int = 8) -> 
     return list(session.scalars(query))
 
 
-def _open_deals_of(user_id: int) -> list[object]:
+def _open_deals_of(user_id: int) -> list[ColumnElement[bool]]:
     return [
         PipelineStage.is_closed.is_(False),
         or_(Opportunity.owner_id == user_id, Opportunity.engineers.any(User.id == user_id)),
@@ -76,7 +76,7 @@ def open_deals_for(session: Session, *, user_id: int, limit: int = 8) -> list[Op
             joinedload(Opportunity.stage),
             selectinload(Opportunity.engineers),
         )
-        .where(*_open_deals_of(user_id))  # type: ignore[arg-type]
+        .where(*_open_deals_of(user_id))
         .order_by(Opportunity.close_date.asc().nulls_last(), Opportunity.id.asc())
         .limit(limit)
     )
@@ -89,7 +89,7 @@ def open_deal_summary(session: Session, *, user_id: int, within_days: int = 30) 
     base = (
         select(Opportunity.id)
         .join(PipelineStage, PipelineStage.id == Opportunity.stage_id)
-        .where(*_open_deals_of(user_id))  # type: ignore[arg-type]
+        .where(*_open_deals_of(user_id))
     )
     ids = base.subquery()
     count, total = session.execute(

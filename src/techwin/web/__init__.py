@@ -3,12 +3,34 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from techwin.config import Settings
-from techwin.errors import TechwinError
-from techwin.web.rendering import STATIC_DIR, templates
+from techwin.errors import NotFound, TechwinError
+from techwin.web import convertors  # noqa: F401 - registers ":id" before any route is built
+from techwin.web.rendering import STATIC_DIR, render, templates
+from techwin.web.security import viewer_from_cookie
+
+
+class ServerError(TechwinError):
+    """An unexpected failure (a bug): the person sees an apology, the log gets the trace."""
+
+    status = 500
+
+
+class MethodNotAllowed(TechwinError):
+    """The address exists but not for this HTTP method."""
+
+    status = 405
+
+
+_HTTP_ERRORS: dict[int, TechwinError] = {
+    404: NotFound("there is no page at this address"),
+    405: MethodNotAllowed("this address does not accept that kind of request"),
+}
 
 
 def wants_html(request: Request) -> bool:
@@ -30,9 +52,7 @@ def render_error_page(request: Request, error: TechwinError) -> Response:
             status_code=error.status,
             headers={"HX-Reswap": "none", "HX-Trigger-After-Settle": "techwin:error"},
         )
-    return templates.TemplateResponse(
-        request, "generic/error.html", {"error": error, "user": None}, status_code=error.status
-    )
+    return render(request, "generic/error.html", {"error": error}, status_code=error.status)
 
 
 def build_web_router() -> APIRouter:
@@ -43,5 +63,32 @@ def build_web_router() -> APIRouter:
 
 
 def mount_static(app: FastAPI, settings: Settings) -> None:
-    """Our own static files, and the vendored front-end packages installed by npm."""
+    """Our own static files, the vendored front-end packages, and HTML pages for HTTP errors.
+
+    The vendored packages (htmx, Chart.js, SortableJS) are copied from npm by ``make install``
+    into ``static/vendor``; ``settings.vendor_dir`` points elsewhere when they live outside.
+    """
+    if settings.vendor_dir is not None:
+        app.mount("/static/vendor", StaticFiles(directory=settings.vendor_dir), name="vendor")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # Unknown addresses and wrong methods: a page for browsers, FastAPI's JSON for the rest.
+        error = _HTTP_ERRORS.get(exc.status_code)
+        if error is not None and wants_html(request):
+            if getattr(request.state, "viewer", None) is None:
+                request.state.viewer = viewer_from_cookie(request)
+            return render_error_page(request, error)
+        return await http_exception_handler(request, exc)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        # Starlette still logs the exception; browsers get our page instead of a bare 500.
+        if not wants_html(request):
+            return PlainTextResponse("Internal Server Error", status_code=500)
+        error = ServerError("something went wrong on our side; the error has been logged")
+        try:
+            return render_error_page(request, error)
+        except Exception:  # the error page itself failed: fall back to plain text
+            return PlainTextResponse(error.message, status_code=500)

@@ -1,7 +1,18 @@
-"""All web routes, gathered."""
+"""All web routes, gathered: sign-in is public; every other page needs a session, and every
+state-changing request there passes the CSRF check in :func:`techwin.web.security.web_guard`."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
+
+from techwin.web import accounts, board, funnel, home, leads, login, opportunities
+from techwin.web.security import web_guard
 
 router = APIRouter(include_in_schema=False)
+router.include_router(login.public)
+
+_signed_in = APIRouter(dependencies=[Depends(web_guard)])
+for module in (home, accounts, leads, opportunities, board, funnel):
+    _signed_in.include_router(module.router)
+_signed_in.include_router(login.private)
+router.include_router(_signed_in)

@@ -38,6 +38,7 @@ class TrainingOptions:
     window_days: int = 14
     exclude: tuple[str, ...] = ()
     seed: int = 7
+    max_rows: int = MAX_TRAINING_ROWS
 
 
 def _reached_at(session: Session, target: LifecycleStage) -> dict[int, datetime]:
@@ -69,7 +70,7 @@ def training_set(
             select(Contact.id)
             .where(Contact.created_at <= cutoff)
             .order_by(Contact.created_at.desc())
-            .limit(MAX_TRAINING_ROWS)
+            .limit(options.max_rows)
         )
     )
     rows: list[dict[str, Any]] = []

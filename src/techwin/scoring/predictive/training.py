@@ -45,29 +45,41 @@ def _as_float(x: Any) -> Any:
 
 
 def build_pipeline(
-    algorithm: str, categorical: Sequence[int], numeric: Sequence[int], *, seed: int
+    algorithm: str, features: Sequence[str], categorical: set[str], *, seed: int
 ) -> Pipeline:
-    """One-hot categories (rare ones pooled) plus numbers, then the classifier."""
-    onehot = OneHotEncoder(
-        handle_unknown="infrequent_if_exist",
-        min_frequency=20,
-        max_categories=25,
-        sparse_output=False,
-    )
+    """One transformer per feature (rare categories pooled), then the classifier.
+
+    Keeping each feature's output columns apart lets :func:`explain` swap one feature at a time
+    without transforming the data again.
+    """
+    parts: list[tuple[str, Any, list[int]]] = []
+    for j, name in enumerate(features):
+        if name in categorical:
+            step: Any = OneHotEncoder(
+                handle_unknown="infrequent_if_exist",
+                min_frequency=20,
+                max_categories=25,
+                sparse_output=False,
+            )
+        elif algorithm == "logistic_regression":
+            step = Pipeline(
+                [
+                    ("float", FunctionTransformer(_as_float)),
+                    (
+                        "impute",
+                        SimpleImputer(
+                            strategy="median", add_indicator=True, keep_empty_features=True
+                        ),
+                    ),
+                    ("scale", StandardScaler()),
+                ]
+            )
+        else:
+            step = FunctionTransformer(_as_float)  # gradient boosting handles missing values itself
+        parts.append((name, step, [j]))
     if algorithm == "logistic_regression":
-        numbers = Pipeline(
-            [
-                ("float", FunctionTransformer(_as_float)),
-                (
-                    "impute",
-                    SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
-                ),
-                ("scale", StandardScaler()),
-            ]
-        )
         model: Any = LogisticRegression(max_iter=2000, C=0.5)
     elif algorithm == "gradient_boosting":
-        numbers = Pipeline([("float", FunctionTransformer(_as_float))])
         model = HistGradientBoostingClassifier(
             max_iter=200,
             learning_rate=0.08,
@@ -78,10 +90,7 @@ def build_pipeline(
         )
     else:
         raise ValueError(f"unknown algorithm {algorithm!r}")
-    columns = ColumnTransformer(
-        [("categories", onehot, list(categorical)), ("numbers", numbers, list(numeric))]
-    )
-    return Pipeline([("columns", columns), ("model", model)])
+    return Pipeline([("columns", ColumnTransformer(parts)), ("model", model)])
 
 
 @dataclass
@@ -210,13 +219,11 @@ def train(
     x_train, x_test, y_train, y_test = train_test_split(
         x, y, test_size=test_size, stratify=y, random_state=seed
     )
-    cat_idx = [j for j, f in enumerate(features) if f in categorical]
-    num_idx = [j for j, f in enumerate(features) if f not in categorical]
     folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=seed)
     cv = {}
     for algorithm in algorithms:
         scores = cross_val_score(
-            build_pipeline(algorithm, cat_idx, num_idx, seed=seed),
+            build_pipeline(algorithm, features, categorical, seed=seed),
             x_train,
             y_train,
             cv=folds,
@@ -224,7 +231,7 @@ def train(
         )
         cv[algorithm] = float(np.mean(scores))
     best = max(cv, key=lambda a: cv[a])
-    pipeline = build_pipeline(best, cat_idx, num_idx, seed=seed).fit(x_train, y_train)
+    pipeline = build_pipeline(best, features, categorical, seed=seed).fit(x_train, y_train)
     p = pipeline.predict_proba(x_test)[:, 1]
     evaluation = evaluate(y_test, p)
     singles = single_feature_aucs(x_train, y_train, x_test, y_test, features, categorical)
@@ -256,14 +263,34 @@ def explain(
     pipeline: Pipeline, x: np.ndarray[Any, Any], features: Sequence[str], baseline: dict[str, Any]
 ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """Probabilities and, per feature, how much the contact's own value moves the log-odds
-    compared with a typical value (positive pushes the score up)."""
-    p = pipeline.predict_proba(x)[:, 1]
-    base_logit = _logit(p)
-    effects = np.zeros((len(x), len(features)))
+    compared with a typical value (positive pushes the score up).
+
+    The data is transformed once. For logistic regression the effect is exact and linear
+    (coefficients × the change in the feature's columns); otherwise each feature's columns are
+    set to the typical value's and the model is asked again.
+    """
+    columns: ColumnTransformer = pipeline.named_steps["columns"]
+    model = pipeline.named_steps["model"]
+    xt = np.asarray(columns.transform(x), dtype=float)
+    typical_row = np.empty((1, len(features)), dtype=object)
     for j, name in enumerate(features):
-        typical = x.copy()
-        typical[:, j] = baseline[name]
-        effects[:, j] = base_logit - _logit(pipeline.predict_proba(typical)[:, 1])
+        typical_row[0, j] = baseline[name]
+    typical = np.asarray(columns.transform(typical_row), dtype=float)[0]
+    p = model.predict_proba(xt)[:, 1]
+    effects = np.zeros((len(x), len(features)))
+    linear = isinstance(model, LogisticRegression)
+    base_logit = None if linear else _logit(p)
+    for j, name in enumerate(features):
+        cols = columns.output_indices_[name]
+        if cols.stop == cols.start:
+            continue
+        if linear:
+            effects[:, j] = (xt[:, cols] - typical[cols]) @ model.coef_[0][cols]
+        else:
+            swapped = xt.copy()
+            swapped[:, cols] = typical[cols]
+            assert base_logit is not None
+            effects[:, j] = base_logit - _logit(model.predict_proba(swapped)[:, 1])
     return p, effects
 
 

@@ -1,0 +1,1 @@
+"""Techwin's benchmark harness (not part of the test suite): `python -m bench --help`."""

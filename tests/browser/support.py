@@ -1,0 +1,117 @@
+"""Helpers for browser tests: a real server on a temporary database, signing in, dragging cards."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.orm import Session
+
+from techwin.bootstrap import prepare_database
+from techwin.config import Environment, Settings
+from techwin.db.engine import build_engine
+
+SECRET = "browser-test-secret-key-that-is-long-enough-for-checks"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def running_server(tmp: Path, seed: Callable[[Session], Any]) -> Iterator[str]:
+    """Prepare a database, let ``seed`` fill it, serve it with uvicorn; yields the base URL."""
+    url = f"sqlite:///{tmp / 'techwin.db'}"
+    settings = Settings(env=Environment.TEST, secret_key=SECRET, database_url=url)
+    engine = build_engine(settings)
+    prepare_database(url, engine)
+    with Session(engine) as session, session.begin():
+        seed(session)
+    engine.dispose()
+    port = _free_port()
+    env = {
+        **os.environ,
+        "TECHWIN_DATABASE_URL": url,
+        "TECHWIN_ENV": "test",
+        "TECHWIN_SECRET_KEY": SECRET,
+    }
+    log = (tmp / "server.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "techwin.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the server exited early:\n{(tmp / 'server.log').read_text()}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("the server did not answer /healthz within 30 s")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+    errors = [line for line in (tmp / "server.log").read_text().splitlines() if "Traceback" in line]
+    assert not errors, (tmp / "server.log").read_text()
+
+
+def sign_in(page: Any, base: str, email: str, password: str) -> None:
+    """Sign in through the login form and land on the home page."""
+    page.goto(f"{base}/login")
+    page.fill("#f-email", email)
+    page.fill("#f-password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def drag_card(page: Any, card: Any, column: Any) -> None:
+    """Drag a board card onto a column the way a person does with the mouse."""
+    card.scroll_into_view_if_needed()
+    start = card.bounding_box()
+    target = column.bounding_box()
+    assert start is not None
+    assert target is not None
+    x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] - 10
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 12, y + 8, steps=4)
+    page.mouse.move(target["x"] + target["width"] / 2, target["y"] + 60, steps=20)
+    page.wait_for_timeout(150)
+    page.mouse.up()
