@@ -168,3 +168,34 @@ def test_malformed_json_is_a_422_not_a_500(ae):
     )
     assert response.status_code == 422
     assert response.json()["error"] == "ValidationError"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("get", "/api/v1/contacts/99999999999999999999", None, "contact_id"),
+        ("get", "/api/v1/opportunities/0", None, "opportunity_id"),
+        ("get", "/api/v1/contacts?owner_id=99999999999999999999", None, "owner_id"),
+        (
+            "post",
+            "/api/v1/opportunities",
+            {"name": "X", "account_id": 99999999999999999999},
+            "account_id",
+        ),
+        (
+            "post",
+            "/api/v1/contacts",
+            {"first_name": "A", "last_name": "B", "account_id": -3},
+            "account_id",
+        ),
+    ],
+)
+def test_absurd_ids_are_a_field_error_not_a_crash(ae, method, path, body, field):
+    response = getattr(ae, method)(path, **({"json": body} if body is not None else {}))
+    assert_error(response, 422, field)
+
+
+def test_blank_account_name_is_refused(ae):
+    account = ae.post("/api/v1/accounts", json={"name": "Named"}).json()
+    assert_error(ae.patch(f"/api/v1/accounts/{account['id']}", json={"name": "  "}), 422, "name")
+    assert ae.get(f"/api/v1/accounts/{account['id']}").json()["name"] == "Named"

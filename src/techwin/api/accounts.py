@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from techwin.api.paging import PageOut, page_out
+from techwin.core.types import RecordId
 from techwin.deps import ApiUser, PageDep, SessionDep
 from techwin.pipeline import accounts as service
 from techwin.pipeline.schemas import AccountIn, AccountOut, AccountPatch
@@ -18,7 +19,7 @@ def list_accounts(
     user: ApiUser,
     paging: PageDep,
     q: str | None = None,
-    owner_id: int | None = None,
+    owner_id: RecordId | None = None,
     industry: str | None = None,
     region: str | None = None,
     sort: str = "name",
@@ -36,14 +37,14 @@ def create_account(body: AccountIn, session: SessionDep, user: ApiUser) -> Accou
 
 
 @router.get("/{account_id}", response_model=AccountOut)
-def get_account(account_id: int, session: SessionDep, user: ApiUser) -> AccountOut:
+def get_account(account_id: RecordId, session: SessionDep, user: ApiUser) -> AccountOut:
     """One account."""
     return AccountOut.model_validate(service.get_account(session, account_id))
 
 
 @router.patch("/{account_id}", response_model=AccountOut)
 def update_account(
-    account_id: int, body: AccountPatch, session: SessionDep, user: ApiUser
+    account_id: RecordId, body: AccountPatch, session: SessionDep, user: ApiUser
 ) -> AccountOut:
     """Change an account; send ``version`` to be protected from overwriting someone else's edit."""
     account = service.get_account(session, account_id)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from techwin.auth.audit import list_audit
 from techwin.auth.permissions import require_admin
+from techwin.core.types import RecordId
 from techwin.deps import ApiUser, SessionDep
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -37,7 +38,7 @@ def audit(
     session: SessionDep,
     user: ApiUser,
     entity_type: str | None = None,
-    entity_id: int | None = None,
+    entity_id: RecordId | None = None,
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[AuditOut]:
     """Newest first. Without a record named, admins only."""

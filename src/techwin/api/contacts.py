@@ -9,6 +9,7 @@ from fastapi.responses import StreamingResponse
 
 from techwin.api.paging import PageOut, page_out
 from techwin.core.csvout import csv_lines
+from techwin.core.types import RecordId
 from techwin.deps import ApiUser, PageDep, SessionDep
 from techwin.pipeline import contacts as service
 from techwin.pipeline import gates
@@ -31,9 +32,9 @@ router = APIRouter(prefix="/contacts", tags=["contacts"])
 
 def _filters(
     stage: LifecycleStage | None,
-    owner_id: int | None,
+    owner_id: RecordId | None,
     source: str | None,
-    account_id: int | None,
+    account_id: RecordId | None,
     created_from: date | None,
     created_to: date | None,
     q: str | None,
@@ -55,9 +56,9 @@ def list_contacts(
     user: ApiUser,
     paging: PageDep,
     stage: LifecycleStage | None = None,
-    owner_id: int | None = None,
+    owner_id: RecordId | None = None,
     source: str | None = None,
-    account_id: int | None = None,
+    account_id: RecordId | None = None,
     created_from: date | None = None,
     created_to: date | None = None,
     q: str | None = None,
@@ -74,9 +75,9 @@ def export_contacts(
     session: SessionDep,
     user: ApiUser,
     stage: LifecycleStage | None = None,
-    owner_id: int | None = None,
+    owner_id: RecordId | None = None,
     source: str | None = None,
-    account_id: int | None = None,
+    account_id: RecordId | None = None,
     created_from: date | None = None,
     created_to: date | None = None,
     q: str | None = None,
@@ -99,14 +100,14 @@ def create_contact(body: ContactIn, session: SessionDep, user: ApiUser) -> Conta
 
 
 @router.get("/{contact_id}", response_model=ContactOut)
-def get_contact(contact_id: int, session: SessionDep, user: ApiUser) -> ContactOut:
+def get_contact(contact_id: RecordId, session: SessionDep, user: ApiUser) -> ContactOut:
     """One contact."""
     return ContactOut.model_validate(service.get_contact(session, contact_id))
 
 
 @router.patch("/{contact_id}", response_model=ContactOut)
 def update_contact(
-    contact_id: int, body: ContactPatch, session: SessionDep, user: ApiUser
+    contact_id: RecordId, body: ContactPatch, session: SessionDep, user: ApiUser
 ) -> ContactOut:
     """Change a contact; send ``version`` to be protected from overwriting someone else's edit."""
     contact = service.get_contact(session, contact_id)
@@ -116,14 +117,16 @@ def update_contact(
 
 
 @router.delete("/{contact_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_contact(contact_id: int, session: SessionDep, user: ApiUser) -> Response:
+def delete_contact(contact_id: RecordId, session: SessionDep, user: ApiUser) -> Response:
     """Delete a contact and its history (managers and admins)."""
     service.delete_contact(session, actor=user, contact=service.get_contact(session, contact_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/{contact_id}/transitions", response_model=list[TransitionOut])
-def list_transitions(contact_id: int, session: SessionDep, user: ApiUser) -> list[TransitionOut]:
+def list_transitions(
+    contact_id: RecordId, session: SessionDep, user: ApiUser
+) -> list[TransitionOut]:
     """The contact's lifecycle history, oldest first."""
     service.get_contact(session, contact_id)
     return [TransitionOut.model_validate(t) for t in service.list_transitions(session, contact_id)]
@@ -133,7 +136,7 @@ def list_transitions(contact_id: int, session: SessionDep, user: ApiUser) -> lis
     "/{contact_id}/transitions", response_model=TransitionOut, status_code=status.HTTP_201_CREATED
 )
 def transition(
-    contact_id: int, body: TransitionIn, session: SessionDep, user: ApiUser
+    contact_id: RecordId, body: TransitionIn, session: SessionDep, user: ApiUser
 ) -> TransitionOut:
     """Move the contact to another lifecycle stage (table, reasons and gates enforced)."""
     contact = service.get_contact(session, contact_id)
@@ -150,7 +153,7 @@ def transition(
 
 @router.get("/{contact_id}/gate", response_model=list[CriterionOut])
 def gate(
-    contact_id: int, to_stage: LifecycleStage, session: SessionDep, user: ApiUser
+    contact_id: RecordId, to_stage: LifecycleStage, session: SessionDep, user: ApiUser
 ) -> list[CriterionOut]:
     """The exit criteria a move to ``to_stage`` must pass, and whether each holds."""
     contact = service.get_contact(session, contact_id)
@@ -159,7 +162,7 @@ def gate(
 
 @router.put("/{contact_id}/checks/{criterion_id}", status_code=status.HTTP_204_NO_CONTENT)
 def set_check(
-    contact_id: int, criterion_id: int, body: CheckIn, session: SessionDep, user: ApiUser
+    contact_id: RecordId, criterion_id: RecordId, body: CheckIn, session: SessionDep, user: ApiUser
 ) -> Response:
     """Tick or untick a checklist exit criterion for this contact."""
     contact = service.get_contact(session, contact_id)
@@ -179,7 +182,9 @@ def set_check(
 @router.post(
     "/{contact_id}/convert", response_model=OpportunityOut, status_code=status.HTTP_201_CREATED
 )
-def convert(contact_id: int, body: ConvertIn, session: SessionDep, user: ApiUser) -> OpportunityOut:
+def convert(
+    contact_id: RecordId, body: ConvertIn, session: SessionDep, user: ApiUser
+) -> OpportunityOut:
     """Turn a sales-qualified contact into a deal."""
     contact = service.get_contact(session, contact_id)
     return opportunity_out(convert_contact(session, actor=user, contact=contact, data=body))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
+from techwin.core.types import RecordId
 from techwin.deps import ApiUser, SessionDep
 from techwin.errors import InvalidInput
 from techwin.pipeline import contacts
@@ -74,7 +75,7 @@ def run(session: SessionDep, user: ApiUser) -> RunReport:
 
 
 @router.get("/contacts/{contact_id}/enrollments", response_model=list[EnrollmentOut])
-def enrollments(contact_id: int, session: SessionDep, user: ApiUser) -> list[EnrollmentOut]:
+def enrollments(contact_id: RecordId, session: SessionDep, user: ApiUser) -> list[EnrollmentOut]:
     """A contact's sequences, newest first."""
     contacts.get_contact(session, contact_id)
     return [EnrollmentOut.model_validate(e) for e in service.enrollments_of(session, contact_id)]
@@ -85,7 +86,9 @@ def enrollments(contact_id: int, session: SessionDep, user: ApiUser) -> list[Enr
     response_model=EnrollmentOut,
     status_code=status.HTTP_201_CREATED,
 )
-def enroll(contact_id: int, sequence: str, session: SessionDep, user: ApiUser) -> EnrollmentOut:
+def enroll(
+    contact_id: RecordId, sequence: str, session: SessionDep, user: ApiUser
+) -> EnrollmentOut:
     """Put a contact on a sequence by hand."""
     contact = contacts.get_contact(session, contact_id)
     return EnrollmentOut.model_validate(
@@ -95,7 +98,7 @@ def enroll(contact_id: int, sequence: str, session: SessionDep, user: ApiUser) -
 
 @router.post("/contacts/{contact_id}/unsubscribe", status_code=status.HTTP_204_NO_CONTENT)
 def unsubscribe(
-    contact_id: int, body: UnsubscribeIn, session: SessionDep, user: ApiUser
+    contact_id: RecordId, body: UnsubscribeIn, session: SessionDep, user: ApiUser
 ) -> Response:
     """The contact leaves every sequence at once and gets nothing more."""
     service.unsubscribe(
@@ -115,7 +118,7 @@ def my_tasks(
 
 
 @router.patch("/tasks/{task_id}", response_model=TaskOut)
-def update_task(task_id: int, body: TaskPatch, session: SessionDep, user: ApiUser) -> TaskOut:
+def update_task(task_id: RecordId, body: TaskPatch, session: SessionDep, user: ApiUser) -> TaskOut:
     """Mark a task done, cancelled or open again."""
     return TaskOut.model_validate(
         service.set_task_status(session, actor=user, task_id=task_id, status=body.status)

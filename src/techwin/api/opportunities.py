@@ -9,6 +9,7 @@ from fastapi.responses import StreamingResponse
 
 from techwin.api.paging import PageOut, page_out
 from techwin.core.csvout import csv_lines
+from techwin.core.types import RecordId
 from techwin.deps import ApiUser, PageDep, SessionDep
 from techwin.pipeline import gates
 from techwin.pipeline import opportunities as service
@@ -32,9 +33,9 @@ def list_opportunities(
     user: ApiUser,
     paging: PageDep,
     stage: str | None = None,
-    owner_id: int | None = None,
-    se_id: int | None = None,
-    account_id: int | None = None,
+    owner_id: RecordId | None = None,
+    se_id: RecordId | None = None,
+    account_id: RecordId | None = None,
     open_only: bool = False,
     q: str | None = None,
     close_from: date | None = None,
@@ -61,8 +62,8 @@ def export_opportunities(
     session: SessionDep,
     user: ApiUser,
     stage: str | None = None,
-    owner_id: int | None = None,
-    se_id: int | None = None,
+    owner_id: RecordId | None = None,
+    se_id: RecordId | None = None,
     open_only: bool = False,
     q: str | None = None,
 ) -> StreamingResponse:
@@ -85,14 +86,14 @@ def create_opportunity(body: OpportunityIn, session: SessionDep, user: ApiUser) 
 
 
 @router.get("/{opportunity_id}", response_model=OpportunityOut)
-def get_opportunity(opportunity_id: int, session: SessionDep, user: ApiUser) -> OpportunityOut:
+def get_opportunity(opportunity_id: RecordId, session: SessionDep, user: ApiUser) -> OpportunityOut:
     """One deal."""
     return service.opportunity_out(service.get_opportunity(session, opportunity_id))
 
 
 @router.patch("/{opportunity_id}", response_model=OpportunityOut)
 def update_opportunity(
-    opportunity_id: int, body: OpportunityPatch, session: SessionDep, user: ApiUser
+    opportunity_id: RecordId, body: OpportunityPatch, session: SessionDep, user: ApiUser
 ) -> OpportunityOut:
     """Change a deal; send ``version`` to be protected from overwriting someone else's edit."""
     opportunity = service.get_opportunity(session, opportunity_id)
@@ -102,7 +103,7 @@ def update_opportunity(
 
 
 @router.delete("/{opportunity_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_opportunity(opportunity_id: int, session: SessionDep, user: ApiUser) -> Response:
+def delete_opportunity(opportunity_id: RecordId, session: SessionDep, user: ApiUser) -> Response:
     """Delete a deal and its history (managers and admins)."""
     service.delete_opportunity(
         session, actor=user, opportunity=service.get_opportunity(session, opportunity_id)
@@ -111,7 +112,9 @@ def delete_opportunity(opportunity_id: int, session: SessionDep, user: ApiUser) 
 
 
 @router.post("/{opportunity_id}/move", response_model=OpportunityOut)
-def move(opportunity_id: int, body: MoveIn, session: SessionDep, user: ApiUser) -> OpportunityOut:
+def move(
+    opportunity_id: RecordId, body: MoveIn, session: SessionDep, user: ApiUser
+) -> OpportunityOut:
     """Move the deal to another stage; unmet exit criteria refuse it (422) unless overridden."""
     opportunity = service.get_opportunity(session, opportunity_id)
     service.move_opportunity(session, actor=user, opportunity=opportunity, data=body)
@@ -119,7 +122,7 @@ def move(opportunity_id: int, body: MoveIn, session: SessionDep, user: ApiUser) 
 
 
 @router.get("/{opportunity_id}/history", response_model=list[StageChangeOut])
-def history(opportunity_id: int, session: SessionDep, user: ApiUser) -> list[StageChangeOut]:
+def history(opportunity_id: RecordId, session: SessionDep, user: ApiUser) -> list[StageChangeOut]:
     """Stage moves, oldest first, with the days spent in the stage left."""
     service.get_opportunity(session, opportunity_id)
     return [
@@ -140,7 +143,7 @@ def history(opportunity_id: int, session: SessionDep, user: ApiUser) -> list[Sta
 
 
 @router.get("/{opportunity_id}/gate", response_model=list[CriterionOut])
-def gate(opportunity_id: int, session: SessionDep, user: ApiUser) -> list[CriterionOut]:
+def gate(opportunity_id: RecordId, session: SessionDep, user: ApiUser) -> list[CriterionOut]:
     """The exit criteria of the deal's current stage and whether each holds."""
     opportunity = service.get_opportunity(session, opportunity_id)
     return [CriterionOut(**v.__dict__) for v in service.current_gate(session, opportunity).verdicts]
@@ -148,7 +151,7 @@ def gate(opportunity_id: int, session: SessionDep, user: ApiUser) -> list[Criter
 
 @router.put("/{opportunity_id}/checks/{criterion_key}", response_model=list[CriterionOut])
 def set_check(
-    opportunity_id: int, criterion_key: str, body: CheckIn, session: SessionDep, user: ApiUser
+    opportunity_id: RecordId, criterion_key: str, body: CheckIn, session: SessionDep, user: ApiUser
 ) -> list[CriterionOut]:
     """Tick or untick a checklist exit criterion; returns the current stage's gate."""
     opportunity = service.get_opportunity(session, opportunity_id)

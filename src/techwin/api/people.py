@@ -15,6 +15,7 @@ from techwin.auth.schemas import (
     UserCreate,
     UserOut,
 )
+from techwin.core.types import RecordId
 from techwin.deps import ApiUser, SessionDep
 
 router = APIRouter(tags=["people"])
@@ -64,6 +65,6 @@ def create_token(body: TokenCreate, session: SessionDep, user: ApiUser) -> Token
 
 
 @router.delete("/me/tokens/{token_id}", response_model=TokenOut)
-def revoke_token(token_id: int, session: SessionDep, user: ApiUser) -> TokenOut:
+def revoke_token(token_id: RecordId, session: SessionDep, user: ApiUser) -> TokenOut:
     """Revoke a token at once."""
     return TokenOut.model_validate(service.revoke_api_token(session, actor=user, token_id=token_id))

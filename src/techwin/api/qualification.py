@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from techwin.core.types import RecordId
 from techwin.deps import ApiUser, SessionDep
 from techwin.pipeline.enums import GateSubject
 from techwin.qualification import assessments, frameworks
@@ -88,7 +89,7 @@ def _add_subject_routes(kind: str, subject: GateSubject) -> None:
 
     @router.get(base, response_model=AssessmentOut, name=f"{kind}_assessment")
     def get_assessment(
-        subject_id: int, framework: str, session: SessionDep, user: ApiUser
+        subject_id: RecordId, framework: str, session: SessionDep, user: ApiUser
     ) -> AssessmentOut:
         """Completeness, each rating, the weakest elements and the questions to ask next."""
         view = assessments.view_assessment(
@@ -100,7 +101,7 @@ def _add_subject_routes(kind: str, subject: GateSubject) -> None:
         f"{base}/ratings", response_model=AssessmentOut, status_code=201, name=f"{kind}_rate"
     )
     def rate(
-        subject_id: int, framework: str, body: RatingIn, session: SessionDep, user: ApiUser
+        subject_id: RecordId, framework: str, body: RatingIn, session: SessionDep, user: ApiUser
     ) -> AssessmentOut:
         """Rate one element 0–3 with evidence; returns the updated assessment."""
         assessments.rate(
@@ -120,7 +121,7 @@ def _add_subject_routes(kind: str, subject: GateSubject) -> None:
 
     @router.get(f"{base}/ratings", response_model=list[RatingOut], name=f"{kind}_rating_history")
     def history(
-        subject_id: int, framework: str, session: SessionDep, user: ApiUser
+        subject_id: RecordId, framework: str, session: SessionDep, user: ApiUser
     ) -> list[RatingOut]:
         """Every rating under the framework, newest first."""
         rows = assessments.rating_history(

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
 from techwin.core.time import utcnow
+from techwin.core.types import RecordId
 from techwin.deps import ApiUser, SessionDep
 from techwin.pipeline import configuration, opportunities, reports
 from techwin.pipeline.enums import LifecycleStage
@@ -91,7 +92,7 @@ def add_criterion(body: CriterionIn, session: SessionDep, user: ApiUser) -> Crit
 
 
 @router.delete("/pipelines/criteria/{criterion_id}", status_code=204)
-def remove_criterion(criterion_id: int, session: SessionDep, user: ApiUser) -> Response:
+def remove_criterion(criterion_id: RecordId, session: SessionDep, user: ApiUser) -> Response:
     """Delete an exit criterion (admins)."""
     configuration.remove_criterion(session, actor=user, criterion_id=criterion_id)
     return Response(status_code=204)
@@ -108,8 +109,8 @@ def default_pipeline_stages(session: SessionDep, user: ApiUser) -> list[StageOut
 def board(
     session: SessionDep,
     user: ApiUser,
-    owner_id: int | None = None,
-    se_id: int | None = None,
+    owner_id: RecordId | None = None,
+    se_id: RecordId | None = None,
     q: str | None = None,
     cards_per_column: int = reports.CARDS_PER_COLUMN,
 ) -> BoardOut:
@@ -144,7 +145,7 @@ def funnel(
     start: date | None = None,
     end: date | None = None,
     split_by: str | None = None,
-    owner_id: int | None = None,
+    owner_id: RecordId | None = None,
     source: str | None = None,
 ) -> FunnelOut:
     """Of the contacts created in the period (default: the last 365 days): how many reached each

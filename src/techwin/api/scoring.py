@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
+from techwin.core.types import RecordId
 from techwin.deps import ApiUser, SessionDep
 from techwin.errors import NotFound
 from techwin.pipeline import contacts
@@ -36,14 +37,14 @@ def create_rule(body: RuleIn, session: SessionDep, user: ApiUser) -> RuleOut:
 
 
 @router.put("/scoring/rules/{rule_id}", response_model=RuleOut)
-def update_rule(rule_id: int, body: RuleIn, session: SessionDep, user: ApiUser) -> RuleOut:
+def update_rule(rule_id: RecordId, body: RuleIn, session: SessionDep, user: ApiUser) -> RuleOut:
     """Replace a rule's definition (admins)."""
     rule = service.get_rule(session, rule_id)
     return RuleOut.model_validate(service.update_rule(session, actor=user, rule=rule, data=body))
 
 
 @router.delete("/scoring/rules/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_rule(rule_id: int, session: SessionDep, user: ApiUser) -> Response:
+def delete_rule(rule_id: RecordId, session: SessionDep, user: ApiUser) -> Response:
     """Remove a rule (admins)."""
     service.delete_rule(session, actor=user, rule=service.get_rule(session, rule_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -64,7 +65,7 @@ def patch_settings(body: SettingsIn, session: SessionDep, user: ApiUser) -> Sett
 @router.post(
     "/contacts/{contact_id}/events", response_model=EventOut, status_code=status.HTTP_201_CREATED
 )
-def add_event(contact_id: int, body: EventIn, session: SessionDep, user: ApiUser) -> EventOut:
+def add_event(contact_id: RecordId, body: EventIn, session: SessionDep, user: ApiUser) -> EventOut:
     """Record one engagement event; the contact is re-scored at once."""
     contact = contacts.get_contact(session, contact_id)
     return EventOut.model_validate(
@@ -73,7 +74,7 @@ def add_event(contact_id: int, body: EventIn, session: SessionDep, user: ApiUser
 
 
 @router.get("/contacts/{contact_id}/events", response_model=list[EventOut])
-def list_events(contact_id: int, session: SessionDep, user: ApiUser) -> list[EventOut]:
+def list_events(contact_id: RecordId, session: SessionDep, user: ApiUser) -> list[EventOut]:
     """A contact's engagement events, newest first."""
     contacts.get_contact(session, contact_id)
     return [EventOut.model_validate(e) for e in service.list_events(session, contact_id)]
@@ -88,7 +89,7 @@ def add_events(body: EventBatch, session: SessionDep, user: ApiUser) -> list[Eve
 
 
 @router.get("/contacts/{contact_id}/score", response_model=ScoreOut)
-def get_score(contact_id: int, session: SessionDep, user: ApiUser) -> ScoreOut:
+def get_score(contact_id: RecordId, session: SessionDep, user: ApiUser) -> ScoreOut:
     """The contact's rule-based score and the reasons that add up to it."""
     contacts.get_contact(session, contact_id)
     score = service.score_of(session, contact_id)

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from techwin.auth.enums import Role, SELevel
+from techwin.core.types import RecordId
 
 
 class UserCreate(BaseModel):
@@ -16,8 +17,8 @@ class UserCreate(BaseModel):
     full_name: str = Field(min_length=1, max_length=120)
     role: Role
     password: str | None = Field(default=None, min_length=8, max_length=256)
-    team_id: int | None = None
-    manager_id: int | None = None
+    team_id: RecordId | None = None
+    manager_id: RecordId | None = None
     se_level: SELevel | None = None
     title: str | None = Field(default=None, max_length=120)
 
@@ -42,7 +43,7 @@ class TeamCreate(BaseModel):
     """A new team."""
 
     name: str = Field(min_length=1, max_length=120)
-    manager_id: int | None = None
+    manager_id: RecordId | None = None
 
 
 class TeamOut(BaseModel):

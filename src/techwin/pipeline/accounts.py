@@ -13,7 +13,7 @@ from techwin.auth.models import User
 from techwin.auth.permissions import require_edit_record, require_writer
 from techwin.core.concurrency import check_version
 from techwin.core.pagination import Page, PageRequest
-from techwin.errors import Conflict, NotFound
+from techwin.errors import Conflict, InvalidInput, NotFound
 from techwin.pipeline.common import require_user_ref, snapshot
 from techwin.pipeline.models import Account
 from techwin.pipeline.schemas import AccountIn, AccountOut, AccountPatch
@@ -78,6 +78,8 @@ def update_account(
     before = snapshot(AccountOut, account)
     check_version(account.version, data.version, what="account", values=before)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    if "name" in changes and changes["name"] is None:
+        raise InvalidInput("name cannot be empty", field="name")
     if "owner_id" in changes:
         require_user_ref(session, changes["owner_id"], field="owner_id")
     for field, value in changes.items():

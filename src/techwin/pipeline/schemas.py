@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from techwin.core.money import CURRENCIES
+from techwin.core.types import RecordId
 from techwin.pipeline.enums import ForecastCategory, LifecycleStage, Seniority
 
 ShortText = Annotated[str, Field(max_length=200)]
@@ -41,7 +42,7 @@ class AccountIn(_Input):
     industry: str | None = Field(default=None, max_length=80)
     employee_count: int | None = Field(default=None, ge=0, le=10_000_000)
     region: str | None = Field(default=None, max_length=40)
-    owner_id: int | None = None
+    owner_id: RecordId | None = None
     external_id: str | None = Field(default=None, max_length=64)
 
 
@@ -54,7 +55,7 @@ class AccountPatch(_Input):
     industry: str | None = Field(default=None, max_length=80)
     employee_count: int | None = Field(default=None, ge=0, le=10_000_000)
     region: str | None = Field(default=None, max_length=40)
-    owner_id: int | None = None
+    owner_id: RecordId | None = None
 
 
 class AccountOut(BaseModel):
@@ -85,8 +86,8 @@ class ContactIn(_Input):
     seniority: Seniority | None = None
     department: str | None = Field(default=None, max_length=80)
     source: str | None = Field(default=None, max_length=60)
-    account_id: int | None = None
-    owner_id: int | None = None
+    account_id: RecordId | None = None
+    owner_id: RecordId | None = None
     external_id: str | None = Field(default=None, max_length=64)
 
 
@@ -102,8 +103,8 @@ class ContactPatch(_Input):
     seniority: Seniority | None = None
     department: str | None = Field(default=None, max_length=80)
     source: str | None = Field(default=None, max_length=60)
-    account_id: int | None = None
-    owner_id: int | None = None
+    account_id: RecordId | None = None
+    owner_id: RecordId | None = None
 
 
 class ContactOut(BaseModel):
@@ -157,18 +158,18 @@ class ConvertIn(_Input):
     """Turning a sales-qualified contact into a deal."""
 
     name: str | None = Field(default=None, max_length=200)
-    account_id: int | None = None
+    account_id: RecordId | None = None
     acv: Amount | None = None
     close_date: date | None = None
-    owner_id: int | None = None
+    owner_id: RecordId | None = None
 
 
 class OpportunityIn(_Input):
     """Fields of a new deal."""
 
     name: str = Field(min_length=1, max_length=200)
-    account_id: int
-    owner_id: int | None = None
+    account_id: RecordId
+    owner_id: RecordId | None = None
     stage: str | None = Field(default=None, max_length=40)
     close_date: date | None = None
     probability: int | None = Field(default=None, ge=0, le=100)
@@ -182,8 +183,8 @@ class OpportunityIn(_Input):
     competitors: LongText | None = None
     next_step: LongText | None = None
     description: str | None = Field(default=None, max_length=10_000)
-    se_ids: list[int] = Field(default_factory=list, max_length=10)
-    contact_ids: list[int] = Field(default_factory=list, max_length=50)
+    se_ids: list[RecordId] = Field(default_factory=list, max_length=10)
+    contact_ids: list[RecordId] = Field(default_factory=list, max_length=50)
     external_id: str | None = Field(default=None, max_length=64)
 
     @field_validator("currency")
@@ -200,7 +201,7 @@ class OpportunityPatch(_Input):
 
     version: int | None = None
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    owner_id: int | None = None
+    owner_id: RecordId | None = None
     close_date: date | None = None
     probability: int | None = Field(default=None, ge=0, le=100)
     forecast_category: ForecastCategory | None = None
@@ -213,7 +214,7 @@ class OpportunityPatch(_Input):
     competitors: LongText | None = None
     next_step: LongText | None = None
     description: str | None = Field(default=None, max_length=10_000)
-    se_ids: list[int] | None = Field(default=None, max_length=10)
+    se_ids: list[RecordId] | None = Field(default=None, max_length=10)
 
     @field_validator("currency")
     @classmethod

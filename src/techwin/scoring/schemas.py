@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
+from techwin.core.types import RecordId
 from techwin.scoring.enums import EventKind, Operator, RuleCategory
 
 
@@ -67,7 +68,7 @@ class EventIn(BaseModel):
 class BatchEventIn(EventIn):
     """One engagement event in a batch: the contact by id or by email."""
 
-    contact_id: int | None = None
+    contact_id: RecordId | None = None
     email: EmailStr | None = None
 
     @model_validator(mode="after")
