@@ -87,3 +87,21 @@ class GateSubject(StrEnum):
 
     CONTACT = "contact"
     OPPORTUNITY = "opportunity"
+
+
+class CustomFieldType(StrEnum):
+    """How a custom field's values are read, shown and filtered."""
+
+    NUMBER = "number"
+    BOOLEAN = "boolean"
+    DATE = "date"
+    CATEGORY = "category"
+    TEXT = "text"
+
+
+class CustomEntity(StrEnum):
+    """Records that carry custom fields."""
+
+    ACCOUNT = "account"
+    CONTACT = "contact"
+    OPPORTUNITY = "opportunity"

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -23,7 +24,13 @@ from techwin.auth.models import User
 from techwin.core.time import utcnow
 from techwin.db.base import Base, TimestampMixin, VersionedMixin
 from techwin.db.types import Money
-from techwin.pipeline.enums import ForecastCategory, GateSubject, LifecycleStage, Seniority
+from techwin.pipeline.enums import (
+    CustomFieldType,
+    ForecastCategory,
+    GateSubject,
+    LifecycleStage,
+    Seniority,
+)
 
 
 def _enum(enum_cls: type[Any], name: str) -> Enum:
@@ -51,6 +58,7 @@ class Account(TimestampMixin, VersionedMixin, Base):
         ForeignKey("user.id", ondelete="SET NULL"), index=True
     )
     external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    custom: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
 
     owner: Mapped[User | None] = relationship(lazy="raise")
 
@@ -86,6 +94,7 @@ class Contact(TimestampMixin, VersionedMixin, Base):
     furthest_rank: Mapped[int] = mapped_column(default=0)
     disqualified_reason: Mapped[str | None] = mapped_column(String(500))
     external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    custom: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
 
     account: Mapped[Account | None] = relationship(lazy="raise")
     owner: Mapped[User | None] = relationship(lazy="raise")
@@ -259,6 +268,7 @@ class Opportunity(TimestampMixin, VersionedMixin, Base):
     lost_reason: Mapped[str | None] = mapped_column(String(500))
     description: Mapped[str | None] = mapped_column(Text)
     external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    custom: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
 
     account: Mapped[Account] = relationship(lazy="raise")
     owner: Mapped[User | None] = relationship(lazy="raise")
@@ -268,6 +278,20 @@ class Opportunity(TimestampMixin, VersionedMixin, Base):
     contacts: Mapped[list[OpportunityContact]] = relationship(
         lazy="raise", cascade="all, delete-orphan"
     )
+
+
+class CustomField(Base):
+    """A field an organisation added (usually from an import): its record type, key and type."""
+
+    __tablename__ = "custom_field"
+    __table_args__ = (UniqueConstraint("entity", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(60))
+    label: Mapped[str] = mapped_column(String(120))
+    field_type: Mapped[CustomFieldType] = mapped_column(_enum(CustomFieldType, "custom_field_type"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class StageChange(Base):

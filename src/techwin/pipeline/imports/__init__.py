@@ -1,0 +1,1 @@
+"""CSV import (with Salesforce, HubSpot and generic presets) and full-table export."""
