@@ -14,6 +14,7 @@ from techwin.api import (
     qualification,
     reports,
     scoring,
+    transfer,
 )
 
 
@@ -28,6 +29,7 @@ def build_api_router() -> APIRouter:
         qualification,
         scoring,
         nurture,
+        transfer,
         reports,
         audit,
     ):

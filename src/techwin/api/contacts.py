@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import StreamingResponse
 
 from techwin.api.paging import PageOut, page_out
@@ -38,8 +39,10 @@ def _filters(
     created_from: date | None,
     created_to: date | None,
     q: str | None,
+    custom: list[str],
 ) -> service.ContactFilter:
     return service.ContactFilter(
+        custom=tuple(custom),
         stage=stage,
         owner_id=owner_id,
         source=source,
@@ -63,9 +66,13 @@ def list_contacts(
     created_to: date | None = None,
     q: str | None = None,
     sort: str = "-created",
+    custom: Annotated[
+        list[str],
+        Query(description="Custom-field filters, key:op:value (op: eq, gte, lte, contains)."),
+    ] = [],  # noqa: B006
 ) -> dict[str, object]:
     """Contacts and leads, filtered, sorted and paginated."""
-    filters = _filters(stage, owner_id, source, account_id, created_from, created_to, q)
+    filters = _filters(stage, owner_id, source, account_id, created_from, created_to, q, custom)
     page = service.list_contacts(session, filters=filters, page=paging, sort=sort)
     return page_out(page, [ContactOut.model_validate(c) for c in page.items])
 
@@ -82,9 +89,10 @@ def export_contacts(
     created_to: date | None = None,
     q: str | None = None,
     sort: str = "-created",
+    custom: Annotated[list[str], Query(description="Custom-field filters, key:op:value.")] = [],  # noqa: B006
 ) -> StreamingResponse:
     """The filtered list as CSV."""
-    filters = _filters(stage, owner_id, source, account_id, created_from, created_to, q)
+    filters = _filters(stage, owner_id, source, account_id, created_from, created_to, q, custom)
     rows = list(service.export_rows(session, filters=filters, sort=sort))
     return StreamingResponse(
         csv_lines(service.CONTACT_EXPORT_HEADER, rows),

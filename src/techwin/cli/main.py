@@ -11,6 +11,7 @@ from techwin.cli import db, nurture, scoring, tokens, users
 from techwin.cli.demo import demo
 from techwin.cli.errors import TechwinGroup
 from techwin.cli.serve import serve
+from techwin.cli.transfer import export_command, import_command
 
 app = typer.Typer(
     name="techwin",
@@ -28,6 +29,8 @@ app.add_typer(tokens.app, name="tokens")
 app.add_typer(scoring.app, name="scoring")
 app.add_typer(nurture.app, name="nurture")
 app.add_typer(nurture.tasks_app, name="tasks")
+app.command("import")(import_command)
+app.command("export")(export_command)
 
 
 def _version(value: bool) -> None:

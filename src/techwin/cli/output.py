@@ -74,16 +74,25 @@ def print_table(
 
 @contextmanager
 def progress_reporter() -> Iterator[Reporter]:
-    """Rich progress bars on stderr, one per phase: ``report(phase, done, total)``."""
-    with Progress(
+    """Rich progress bars on stderr, one per phase: ``report(phase, done, total)``.
+
+    The display starts with the first report, so a command that fails before doing any work
+    prints nothing but its error line.
+    """
+    progress = Progress(
         TextColumn("{task.description:<28}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=err_console,
         transient=False,
-    ) as progress:
-        yield Reporter(progress)
+    )
+    reporter = Reporter(progress)
+    try:
+        yield reporter
+    finally:
+        if reporter.started:
+            progress.stop()
 
 
 class Reporter:
@@ -92,8 +101,12 @@ class Reporter:
     def __init__(self, progress: Progress) -> None:
         self._progress = progress
         self._tasks: dict[str, TaskID] = {}
+        self.started = False
 
     def __call__(self, phase: str, done: int, total: int) -> None:
+        if not self.started:
+            self._progress.start()
+            self.started = True
         task = self._tasks.get(phase)
         if task is None:
             task = self._progress.add_task(phase, total=max(total, 1))

@@ -18,7 +18,8 @@ from techwin.core.time import as_utc, start_of_day, utcnow
 from techwin.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RuleViolation
 from techwin.pipeline import gates, rules
 from techwin.pipeline.common import require_user_ref, snapshot
-from techwin.pipeline.enums import LIFECYCLE_LABELS, LifecycleStage
+from techwin.pipeline.custom_fields import parse_filters
+from techwin.pipeline.enums import LIFECYCLE_LABELS, CustomEntity, LifecycleStage
 from techwin.pipeline.events import ContactChange, contact_changed
 from techwin.pipeline.models import Account, Contact, LifecycleTransition
 from techwin.pipeline.schemas import ContactIn, ContactOut, ContactPatch
@@ -35,6 +36,7 @@ class ContactFilter:
     created_from: date | None = None
     created_to: date | None = None
     q: str | None = None
+    custom: tuple[str, ...] = ()
 
 
 CONTACT_SORTS = {
@@ -262,9 +264,16 @@ def list_transitions(session: Session, contact_id: int) -> list[LifecycleTransit
     return list(session.scalars(query))
 
 
-def filtered_contacts(filters: ContactFilter) -> Select[Contact]:
-    """The SELECT for contacts matching ``filters`` (shared by the list and CSV export)."""
+def filtered_contacts(filters: ContactFilter, session: Session | None = None) -> Select[Contact]:
+    """The SELECT for contacts matching ``filters`` (shared by the list and CSV export).
+
+    Custom-field filters (``key:op:value``) need the session to know each field's type.
+    """
     query = select(Contact)
+    if filters.custom:
+        if session is None:
+            raise InvalidInput("custom-field filters need a session", field="custom")
+        query = query.where(*parse_filters(session, CustomEntity.CONTACT, list(filters.custom)))
     if filters.stage is not None:
         query = query.where(Contact.lifecycle_stage == filters.stage)
     if filters.owner_id is not None:
@@ -297,7 +306,7 @@ def list_contacts(
     """Contacts matching ``filters``, one page, with owner and account loaded."""
     if filters.created_from and filters.created_to and filters.created_from > filters.created_to:
         raise InvalidInput("'created from' is after 'created to'", field="created_from")
-    query = filtered_contacts(filters)
+    query = filtered_contacts(filters, session)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = session.scalars(
         query.options(joinedload(Contact.owner), joinedload(Contact.account))
@@ -358,7 +367,7 @@ def export_rows(
 ) -> Iterator[tuple[object, ...]]:
     """Rows for the CSV export of a filtered contact list, streamed in batches."""
     query = (
-        filtered_contacts(filters)
+        filtered_contacts(filters, session)
         .options(joinedload(Contact.owner), joinedload(Contact.account))
         .order_by(*CONTACT_SORTS.get(sort, CONTACT_SORTS["-created"]))
         .execution_options(yield_per=1000)

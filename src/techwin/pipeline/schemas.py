@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
@@ -71,6 +71,7 @@ class AccountOut(BaseModel):
     region: str | None
     owner_id: int | None
     external_id: str | None
+    custom: dict[str, Any] = Field(default_factory=dict)
     version: int
     created_at: datetime
 
@@ -127,6 +128,7 @@ class ContactOut(BaseModel):
     stage_entered_at: datetime
     disqualified_reason: str | None
     external_id: str | None
+    custom: dict[str, Any] = Field(default_factory=dict)
     version: int
     created_at: datetime
 
@@ -279,6 +281,7 @@ class OpportunityOut(BaseModel):
     lost_reason: str | None
     se_ids: list[int]
     external_id: str | None
+    custom: dict[str, Any] = Field(default_factory=dict)
     version: int
     created_at: datetime
 

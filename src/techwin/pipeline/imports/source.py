@@ -123,7 +123,14 @@ def read_rows(
             yield (
                 start,
                 {
-                    h: (None if v.strip() in nulls else v.strip())
+                    h: (None if v.strip() in nulls else _unquote(v.strip()))
                     for h, v in zip(fmt.header, record, strict=True)
                 },
             )
+
+
+def _unquote(text: str) -> str:
+    """Undo the quote our export puts before a formula-like cell (``'=1+1`` → ``=1+1``)."""
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
+        return text[1:]
+    return text
