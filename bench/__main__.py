@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import scoring
+from bench import importing, scoring
 
 
 def main() -> None:
@@ -14,9 +14,13 @@ def main() -> None:
     sc = sub.add_parser("scoring", help="train the predictive model and score every contact")
     sc.add_argument("--contacts", type=int, default=1_000_000)
     sc.add_argument("--train-rows", type=int, default=100_000)
+    im = sub.add_parser("import", help="import a contacts CSV beside a raw sqlite3 baseline")
+    im.add_argument("--rows", type=int, default=1_000_000)
     args = parser.parse_args()
     if args.name == "scoring":
         report = scoring.run(contacts=args.contacts, train_rows=args.train_rows)
+    else:
+        report = importing.run(rows=args.rows)
     report.print()
     print(f"saved {report.save()}")
 

@@ -58,3 +58,7 @@ def _root(
 def main() -> None:
     """Run the CLI."""
     app()
+
+
+if __name__ == "__main__":
+    main()

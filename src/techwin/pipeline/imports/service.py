@@ -1,23 +1,25 @@
-"""Import a CSV file of accounts, contacts or deals: validate everything, then write everything.
+"""Import a CSV file of accounts, contacts or deals, all or nothing.
 
-Semantics: **all or nothing**. A first pass reads the whole file and reports every bad row
-(line, column, reason); if there is any, nothing is written. Otherwise a second pass writes
-every row in the caller's transaction, in batches, so an interruption leaves the database as
-it was. A dry run does the second pass inside a savepoint and rolls it back, so its counts are
+The file is read once, in batches: each batch is checked and written inside a savepoint. Every
+bad row is recorded with its line, column and reason; after the first one nothing more is
+written, the rest of the file is still checked so the report is complete, and the savepoint is
+rolled back — the database is exactly as before. A dry run always rolls back, so its counts are
 exactly what a real run would do. Rows match existing records by external id, else email
 (contacts), else name (+ account for deals); without ``update`` matches are left alone, with it
-they are brought in line with the file — importing the same file twice changes nothing.
+they are brought in line with the file, so importing the same file twice changes nothing.
+
+Custom columns get their type from the mapping, from an existing field, or from the values of
+the first batch; a later value that does not fit an inferred type turns the field into text.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from techwin.auth.audit import record_audit
@@ -25,6 +27,7 @@ from techwin.auth.enums import Role
 from techwin.auth.models import User
 from techwin.auth.permissions import require_writer
 from techwin.core.time import utcnow
+from techwin.db.ids import reserve_ids
 from techwin.errors import PermissionDenied
 from techwin.pipeline import rules
 from techwin.pipeline.enums import CustomFieldType, LifecycleStage
@@ -42,45 +45,89 @@ from techwin.pipeline.models import (
 )
 from techwin.pipeline.opportunities import default_pipeline
 
-BATCH = 2000
+BATCH = 5000
+
+
+def _table(model: Any) -> Table:
+    """A model's table, for Core inserts (one executemany per batch, no ORM bookkeeping)."""
+    return cast(Table, model.__table__)
+
+
 Progress = Callable[[str, int, int], None]
+TEXTUAL = (CustomFieldType.TEXT, CustomFieldType.CATEGORY)
 
 
 class _Context:
-    """Look-ups shared by every batch of one import."""
+    """What every batch of one import shares: look-ups, decided types, the report."""
 
     def __init__(
-        self, session: Session, plan: Plan, report: ImportReport, *, update: bool, now: datetime
+        self,
+        session: Session,
+        plan: Plan,
+        report: ImportReport,
+        *,
+        update: bool,
+        create_users: bool,
     ) -> None:
         self.session = session
         self.plan = plan
         self.report = report
         self.update = update
-        self.now = now
+        self.create_users = create_users
+        self.now = utcnow()
         pipeline = default_pipeline(session)
         self.pipeline_id = pipeline.id
         self.stages: dict[str, PipelineStage] = {s.key: s for s in pipeline.stages}
+        self.stage_keys = frozenset(self.stages)
+        self.first_stage = min(pipeline.stages, key=lambda s: s.position)
         self.owners: dict[str, int] = {}
         for user_id, email, name in session.execute(select(User.id, User.email, User.full_name)):
             self.owners.setdefault(email.lower(), user_id)
             self.owners.setdefault(name.lower(), user_id)
         self.accounts: dict[str, int] = {}
-        self.custom_types: dict[str, CustomFieldType] = {}
-
-    def fixed_types(self) -> dict[str, CustomFieldType]:
-        """Custom columns whose type is already decided (declared in the mapping or existing)."""
-        entity = self.plan.entity.removesuffix("s")
-        existing = {
-            f.key: f.field_type
-            for f in self.session.scalars(select(CustomField).where(CustomField.entity == entity))
+        self.entity = plan.entity.removesuffix("s")
+        self.fields: dict[str, CustomField] = {
+            f.key: f
+            for f in session.scalars(select(CustomField).where(CustomField.entity == self.entity))
         }
-        return {**existing, **self.plan.custom_types}
+        self.fixed: dict[str, CustomFieldType] = {
+            **{k: f.field_type for k, f in self.fields.items()},
+            **plan.custom_types,
+        }
+        self.custom_types: dict[str, CustomFieldType] = {}
+        self.headers = {t.custom: header for header, t in plan.targets.items() if t.custom}
+        self.first_new: dict[str, int] = {}
+        self.downgraded: set[str] = set()
 
-    def owner_id(self, name: Any) -> int | None:
-        return None if name is None else self.owners.get(str(name).lower())
+    def owner_id(self, result: convert.RowResult) -> int | None:
+        """The user the row's owner names (created inactive with ``create_users``), or None."""
+        name = result.fields.get("owner")
+        if name is None:
+            return None
+        found = self.owners.get(str(name).lower())
+        if found is None and self.create_users:
+            found = self._create_user(str(name))
+        if found is None:
+            column = self.plan.column_of("owner") or "owner"
+            self.report.add_error(
+                result.line,
+                column,
+                f"no user with email or name {name!r} (use --create-users to add them)",
+            )
+        return found
+
+    def _create_user(self, owner: str) -> int:
+        email = owner.lower() if "@" in owner else f"{custom_key(owner)}@imported.invalid"
+        name = owner.split("@")[0] if "@" in owner else owner
+        user = User(email=email, full_name=name[:120], role=Role.AE, is_active=False)
+        self.session.add(user)
+        self.session.flush()
+        self.owners[owner.lower()] = user.id
+        self.report.created_users.append(email)
+        return user.id
 
     def account_ids(self, names: set[str]) -> None:
-        """Find (or create) the accounts named by a batch of contacts or deals."""
+        """Find (or create) the accounts a batch of contacts or deals names."""
         wanted = {n.lower(): n for n in names if n.lower() not in self.accounts}
         if not wanted:
             return
@@ -89,29 +136,69 @@ class _Context:
         ):
             self.accounts.setdefault(name.lower(), account_id)
         missing = [wanted[k] for k in wanted if k not in self.accounts]
-        if missing:
-            rows = [
-                {
-                    "name": n,
-                    "created_at": self.now,
-                    "updated_at": self.now,
-                    "version": 1,
-                    "custom": {},
-                }
-                for n in missing
-            ]
-            ids = self.session.scalars(
-                insert(Account).returning(Account.id, sort_by_parameter_order=True), rows
-            ).all()
-            for name, account_id in zip(missing, ids, strict=True):
-                self.accounts[name.lower()] = account_id
-            self.report.created_accounts += len(missing)
+        ids = reserve_ids(self.session, Account.__table__, len(missing))
+        rows = [
+            {
+                "id": i,
+                "name": n,
+                "created_at": self.now,
+                "updated_at": self.now,
+                "version": 1,
+                "custom": {},
+            }
+            for i, n in zip(ids, missing, strict=True)
+        ]
+        if rows:
+            self.session.execute(insert(_table(Account)), rows)
+            for i, n in zip(ids, missing, strict=True):
+                self.accounts[n.lower()] = i
+            self.report.created_accounts += len(rows)
 
-    def custom(self, result: convert.RowResult) -> dict[str, Any]:
-        return {
-            key: convert.custom_value(text, self.custom_types[key], self.plan.date_formats)
-            for key, text in result.custom.items()
-        }
+    def decide_types(self, batch: list[convert.RowResult]) -> None:
+        """Fix the type of every custom column seen for the first time in this batch."""
+        stats: dict[str, convert.CustomStats] = {}
+        for result in batch:
+            for key, text in result.custom.items():
+                if key not in self.custom_types:
+                    stats.setdefault(key, convert.CustomStats()).add(text, self.plan.date_formats)
+        for key, seen in stats.items():
+            self.custom_types[key] = self.fixed.get(key) or seen.infer()
+            self.report.custom_fields[key] = self.custom_types[key].value
+
+    def custom(self, result: convert.RowResult) -> dict[str, Any] | None:
+        """The row's custom values, typed; None (and an error) when a fixed type is violated."""
+        values: dict[str, Any] = {}
+        for key, text in result.custom.items():
+            field_type = self.custom_types[key]
+            try:
+                values[key] = convert.custom_value(text, field_type, self.plan.date_formats)
+            except convert.CellError as exc:
+                if key in self.fixed:
+                    self.report.add_error(
+                        result.line,
+                        self.headers.get(key, key),
+                        f"{exc} (the field is a {field_type.value})",
+                    )
+                    return None
+                self._downgrade(key)
+                values[key] = text
+        return values
+
+    def _downgrade(self, key: str) -> None:
+        """An inferred type that a later value contradicts becomes text."""
+        self.custom_types[key] = CustomFieldType.TEXT
+        self.report.custom_fields[key] = CustomFieldType.TEXT.value
+        self.downgraded.add(key)
+
+    def is_new(self, table: str, record_id: int) -> bool:
+        """Whether the record was created earlier in this same import (a duplicate row)."""
+        return record_id >= self.first_new.get(table, 1 << 62)
+
+    def reserve(self, table: Any, count: int) -> list[int]:
+        ids = reserve_ids(self.session, table.__table__, count)
+        if ids:
+            self.first_new.setdefault(table.__tablename__, ids[0])
+        return ids
 
 
 def _require_importer(actor: User | None) -> None:
@@ -133,7 +220,7 @@ def import_file(
     create_users: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Validate the whole file, then write every row (or, on any bad row, nothing)."""
+    """Import the file in one pass; any bad row means nothing is written (ImportRejected)."""
     _require_importer(actor)
     started = time.perf_counter()
     mapping = mapping or MappingFile()
@@ -147,34 +234,40 @@ def import_file(
         encoding=fmt.encoding,
         delimiter=fmt.delimiter,
     )
-    now = utcnow()
-    context = _Context(session, plan, report, update=update, now=now)
-    stats = _validate(path, fmt, plan, context, progress)
-    unknown_owners = _check_owners(context, stats.owner_lines, create_users=create_users)
-    if not report.ok:
-        report.seconds = time.perf_counter() - started
-        raise ImportRejected(report)
-    savepoint = session.begin_nested() if dry_run else None
+    context = _Context(session, plan, report, update=update, create_users=create_users)
+    writer = {
+        "accounts": _write_accounts,
+        "contacts": _write_contacts,
+        "opportunities": _write_opportunities,
+    }[entity]
+    total_bytes = path.stat().st_size
+    savepoint = session.begin_nested()
     try:
-        _prepare_custom_fields(session, plan, context, stats.custom)
-        if create_users:
-            _create_users(context, unknown_owners)
-        writer = {
-            "accounts": _write_accounts,
-            "contacts": _write_contacts,
-            "opportunities": _write_opportunities,
-        }[entity]
-        done = 0
-        for batch in _batches(path, fmt, plan, context):
-            writer(context, batch)
-            done += len(batch)
+        for batch, position in _batches(path, fmt, plan, context):
+            report.rows += len(batch)
+            context.decide_types(batch)
+            good = [r for r in batch if not r.errors]
+            for result in batch:
+                for column, reason in result.errors:
+                    report.add_error(result.line, column, reason)
+            if report.ok:
+                writer(context, good)
             if progress is not None:
-                progress("Writing", done, report.rows)
-        session.flush()
-    finally:
-        if savepoint is not None:
-            savepoint.rollback()
+                progress("Importing", position, total_bytes)
+        if report.ok:
+            _fix_downgraded(context)
+            _register_custom_fields(context)
+            session.flush()
+    except BaseException:
+        savepoint.rollback()
+        raise
+    if not report.ok or dry_run:
+        savepoint.rollback()
+    else:
+        savepoint.commit()
     report.seconds = time.perf_counter() - started
+    if not report.ok:
+        raise ImportRejected(report)
     if not dry_run:
         record_audit(
             session,
@@ -182,8 +275,8 @@ def import_file(
             action=f"import.{entity}",
             entity_type="import",
             entity_id=0,
-            summary=f"imported {path.name}: {report.created} created, "
-            f"{report.updated} updated, {report.unchanged} unchanged",
+            summary=f"imported {path.name}: {report.created} created, {report.updated} updated, "
+            f"{report.unchanged} unchanged",
             after={
                 "rows": report.rows,
                 "created": report.created,
@@ -194,139 +287,108 @@ def import_file(
     return report
 
 
-class _Stats:
-    def __init__(self) -> None:
-        self.custom: dict[str, convert.CustomStats] = {}
-        self.owner_lines: dict[str, list[tuple[int, str]]] = {}
-
-
-def _stage_keys(context: _Context) -> frozenset[str]:
-    return frozenset(context.stages)
-
-
-def _validate(
-    path: Path, fmt: source.CsvFormat, plan: Plan, context: _Context, progress: Progress | None
-) -> _Stats:
-    """Pass 1: read every row, record every error, learn what custom columns hold."""
-    stats = _Stats()
-    report = context.report
-    seen_keys: dict[tuple[str, str], int] = {}
-    owner_column = plan.column_of("owner") or "owner"
-    keys = _stage_keys(context)
-    fixed = context.fixed_types()
-    headers = {t.custom: header for header, t in plan.targets.items() if t.custom}
-    for line, raw in source.read_rows(path, fmt, nulls=plan.nulls):
-        report.rows += 1
-        result = convert.convert_row(line, raw, plan, keys)
-        for column, reason in result.errors:
-            report.add_error(line, column, reason)
-        for key, text in result.custom.items():
-            stats.custom.setdefault(key, convert.CustomStats()).add(text, plan.date_formats)
-            if key in fixed:
-                try:
-                    convert.custom_value(text, fixed[key], plan.date_formats)
-                except convert.CellError as exc:
-                    report.add_error(
-                        line, headers.get(key, key), f"{exc} (the field is a {fixed[key].value})"
-                    )
-        for field_name in ("external_id", "email"):
-            value = result.fields.get(field_name)
-            if value is None:
-                continue
-            marker = (field_name, str(value).lower())
-            if marker in seen_keys:
-                column = plan.column_of(field_name) or field_name
-                report.add_error(
-                    line, column, f"{value!r} already appears at line {seen_keys[marker]}"
-                )
-            else:
-                seen_keys[marker] = line
-        owner = result.fields.get("owner")
-        if owner is not None and context.owner_id(owner) is None:
-            stats.owner_lines.setdefault(str(owner), []).append((line, owner_column))
-        if progress is not None and report.rows % 5000 == 0:
-            progress("Checking", report.rows, 0)
-    if progress is not None:
-        progress("Checking", report.rows, report.rows)
-    return stats
-
-
-def _check_owners(
-    context: _Context, owner_lines: dict[str, list[tuple[int, str]]], *, create_users: bool
-) -> list[str]:
-    """Owners must be known users (matched by email or name) unless they may be created."""
-    if create_users:
-        return sorted(owner_lines)
-    for owner, places in owner_lines.items():
-        for line, column in places:
-            context.report.add_error(
-                line,
-                column,
-                f"no user with email or name {owner!r} (use --create-users to add them)",
-            )
-    return []
-
-
-def _create_users(context: _Context, owners: list[str]) -> None:
-    """Owners named in the file become inactive users (an admin activates them later)."""
-    for owner in owners:
-        email = owner.lower() if "@" in owner else f"{custom_key(owner)}@imported.invalid"
-        user = User(
-            email=email,
-            full_name=owner if "@" not in owner else owner.split("@")[0],
-            role=Role.AE,
-            is_active=False,
-        )
-        context.session.add(user)
-        context.session.flush()
-        context.owners[owner.lower()] = user.id
-        context.report.created_users.append(email)
-
-
-def _prepare_custom_fields(
-    session: Session, plan: Plan, context: _Context, custom: dict[str, convert.CustomStats]
-) -> None:
-    """Decide each custom column's type (declared, existing, or inferred) and register new ones."""
-    entity = plan.entity.removesuffix("s")
-    existing = {
-        f.key: f for f in session.scalars(select(CustomField).where(CustomField.entity == entity))
-    }
-    labels = {t.custom: header for header, t in plan.targets.items() if t.custom}
-    for key, stats in custom.items():
-        declared = plan.custom_types.get(key)
-        field = existing.get(key)
-        field_type = declared or (field.field_type if field else stats.infer())
-        context.custom_types[key] = field_type
-        context.report.custom_fields[key] = field_type.value
-        if field is None:
-            session.add(
-                CustomField(
-                    entity=entity, key=key, label=labels.get(key, key)[:120], field_type=field_type
-                )
-            )
-            context.report.new_custom_fields.append(key)
-        elif declared and field.field_type is not declared:
-            field.field_type = declared
-    session.flush()
-
-
 def _batches(
     path: Path, fmt: source.CsvFormat, plan: Plan, context: _Context
-) -> Iterator[list[convert.RowResult]]:
-    """Pass 2: the converted rows again, a batch at a time."""
-    keys = _stage_keys(context)
+) -> Iterator[tuple[list[convert.RowResult], int]]:
+    """Converted rows a batch at a time, with how far into the file (bytes) the batch ends."""
     batch: list[convert.RowResult] = []
-    for line, raw in source.read_rows(path, fmt, nulls=plan.nulls):
-        batch.append(convert.convert_row(line, raw, plan, keys))
+    position = 0
+    reader = convert.RowReader(plan, context.stage_keys)
+    for (line, raw), position in source.read_rows_with_position(path, fmt, nulls=plan.nulls):
+        batch.append(reader.convert(line, raw))
         if len(batch) >= BATCH:
-            yield batch
+            yield batch, position
             batch = []
     if batch:
-        yield batch
+        yield batch, position
+
+
+def _fix_downgraded(context: _Context) -> None:
+    """Values stored under a type that was later given up are stored again as text."""
+    if not context.downgraded:
+        return
+    model: Any = {"account": Account, "contact": Contact, "opportunity": Opportunity}[
+        context.entity
+    ]
+    first = context.first_new.get(model.__tablename__)
+    if first is None:
+        return
+    for record_id, custom in context.session.execute(
+        select(model.id, model.custom).where(model.id >= first)
+    ):
+        fixed = {
+            k: (str(v) if k in context.downgraded and v is not None else v)
+            for k, v in (custom or {}).items()
+        }
+        if fixed != custom:
+            context.session.execute(update(model).where(model.id == record_id).values(custom=fixed))
+
+
+def _register_custom_fields(context: _Context) -> None:
+    for key, field_type in context.custom_types.items():
+        field = context.fields.get(key)
+        if field is None:
+            label = context.headers.get(key, key)[:120]
+            context.session.add(
+                CustomField(entity=context.entity, key=key, label=label, field_type=field_type)
+            )
+            context.report.new_custom_fields.append(key)
+        elif field.field_type is not field_type:
+            field.field_type = field_type
 
 
 def _changed(current: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in wanted.items() if current.get(k) != v}
+
+
+def _existing(
+    context: _Context,
+    model: Any,
+    columns: tuple[Any, ...],
+    batch: list[convert.RowResult],
+    natural: Callable[[Any], Any],
+) -> Callable[[convert.RowResult], dict[str, Any] | None]:
+    """Existing records of a batch, by external id or the natural key ``natural`` gives."""
+    by_ext = {r.fields["external_id"] for r in batch if r.fields.get("external_id")}
+    found_ext: dict[str, dict[str, Any]] = {}
+    if by_ext:
+        for row in context.session.execute(select(*columns).where(model.external_id.in_(by_ext))):
+            found_ext[row.external_id] = row._asdict()
+    return lambda r: (
+        found_ext.get(r.fields["external_id"]) if r.fields.get("external_id") else natural(r)
+    )
+
+
+def _duplicate(
+    context: _Context, model: Any, result: convert.RowResult, current: dict[str, Any]
+) -> bool:
+    if context.is_new(model.__tablename__, current["id"]):
+        key = (
+            "external_id"
+            if result.fields.get("external_id")
+            else ("email" if model is Contact else "name")
+        )
+        column = context.plan.column_of(key) or key
+        context.report.add_error(
+            result.line, column, f"{result.fields.get(key)!r} appears earlier in the file"
+        )
+        return True
+    return False
+
+
+def _update_or_skip(
+    context: _Context,
+    current: dict[str, Any],
+    wanted: dict[str, Any],
+    updates: list[dict[str, Any]],
+) -> dict[str, Any] | None:
+    changes = _changed(current, wanted)
+    if not changes or not context.update:
+        context.report.unchanged += 1
+        return None
+    updates.append({**changes, "id": current["id"], "version": current["version"]})
+    context.report.updated += 1
+    return changes
 
 
 def _apply_updates(context: _Context, model: Any, updates: list[dict[str, Any]]) -> None:
@@ -340,14 +402,12 @@ def _apply_updates(context: _Context, model: Any, updates: list[dict[str, Any]])
         )
 
 
-def _merge_custom(current: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
+def _merge(current: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
     return {**(current or {}), **new}
 
 
 def _write_accounts(context: _Context, batch: list[convert.RowResult]) -> None:
     session, report = context.session, context.report
-    by_ext = {r.fields["external_id"] for r in batch if r.fields.get("external_id")}
-    names = {str(r.fields["name"]).lower() for r in batch if not r.fields.get("external_id")}
     columns = (
         Account.id,
         Account.version,
@@ -360,66 +420,57 @@ def _write_accounts(context: _Context, batch: list[convert.RowResult]) -> None:
         Account.owner_id,
         Account.custom,
     )
-    existing_ext = (
-        {
-            row.external_id: row._asdict()
-            for row in session.execute(select(*columns).where(Account.external_id.in_(by_ext)))
-        }
-        if by_ext
-        else {}
+    names = {str(r.fields["name"]).lower() for r in batch if not r.fields.get("external_id")}
+    by_name: dict[str, dict[str, Any]] = {}
+    if names:
+        for row in session.execute(select(*columns).where(func.lower(Account.name).in_(names))):
+            by_name.setdefault(row.name.lower(), row._asdict())
+    lookup = _existing(
+        context, Account, columns, batch, lambda r: by_name.get(str(r.fields["name"]).lower())
     )
-    existing_name = (
-        {
-            row.name.lower(): row._asdict()
-            for row in session.execute(select(*columns).where(func.lower(Account.name).in_(names)))
-        }
-        if names
-        else {}
-    )
-    inserts, updates = [], []
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
     for r in batch:
         f = r.fields
+        custom = context.custom(r)
+        owner_id = context.owner_id(r)
+        if custom is None or (f.get("owner") and owner_id is None):
+            continue
         values = {
             "name": f["name"],
             "domain": f.get("domain"),
             "industry": f.get("industry"),
             "employee_count": f.get("employee_count"),
             "region": f.get("region"),
-            "owner_id": context.owner_id(f.get("owner")),
+            "owner_id": owner_id,
         }
-        custom = context.custom(r)
-        current = (
-            existing_ext.get(f["external_id"])
-            if f.get("external_id")
-            else existing_name.get(str(f["name"]).lower())
+        current = lookup(r)
+        if current is not None:
+            if not _duplicate(context, Account, r, current):
+                _update_or_skip(
+                    context,
+                    current,
+                    {**values, "custom": _merge(current["custom"], custom)},
+                    updates,
+                )
+            continue
+        inserts.append(
+            {
+                **values,
+                "external_id": f.get("external_id"),
+                "custom": custom,
+                "version": 1,
+                "created_at": f.get("created_at") or context.now,
+                "updated_at": context.now,
+            }
         )
-        if current is None:
-            inserts.append(
-                {
-                    **values,
-                    "external_id": f.get("external_id"),
-                    "custom": custom,
-                    "version": 1,
-                    "created_at": f.get("created_at") or context.now,
-                    "updated_at": context.now,
-                }
-            )
-            context.accounts[
-                str(f["name"]).lower()
-            ] = -1  # placeholder until the insert returns ids
-            continue
-        changes = _changed(current, {**values, "custom": _merge_custom(current["custom"], custom)})
-        if not changes or not context.update:
-            report.unchanged += 1
-            continue
-        updates.append({**changes, "id": current["id"], "version": current["version"]})
-        report.updated += 1
+    if not report.ok:
+        return
+    for record, account_id in zip(inserts, context.reserve(Account, len(inserts)), strict=True):
+        record["id"] = account_id
+        context.accounts[str(record["name"]).lower()] = account_id
     if inserts:
-        ids = session.scalars(
-            insert(Account).returning(Account.id, sort_by_parameter_order=True), inserts
-        ).all()
-        for row, account_id in zip(inserts, ids, strict=True):
-            context.accounts[str(row["name"]).lower()] = account_id
+        session.execute(insert(_table(Account)), inserts)
         report.created += len(inserts)
     _apply_updates(context, Account, updates)
 
@@ -427,12 +478,6 @@ def _write_accounts(context: _Context, batch: list[convert.RowResult]) -> None:
 def _write_contacts(context: _Context, batch: list[convert.RowResult]) -> None:
     session, report = context.session, context.report
     context.account_ids({str(r.fields["account"]) for r in batch if r.fields.get("account")})
-    by_ext = {r.fields["external_id"] for r in batch if r.fields.get("external_id")}
-    emails = {
-        r.fields["email"]
-        for r in batch
-        if r.fields.get("email") and not r.fields.get("external_id")
-    }
     columns = (
         Contact.id,
         Contact.version,
@@ -451,25 +496,32 @@ def _write_contacts(context: _Context, batch: list[convert.RowResult]) -> None:
         Contact.furthest_rank,
         Contact.custom,
     )
-    existing_ext = (
-        {
-            row.external_id: row._asdict()
-            for row in session.execute(select(*columns).where(Contact.external_id.in_(by_ext)))
-        }
-        if by_ext
-        else {}
-    )
-    existing_email: dict[str, dict[str, Any]] = {}
+    emails = {
+        r.fields["email"]
+        for r in batch
+        if r.fields.get("email") and not r.fields.get("external_id")
+    }
+    by_email: dict[str, dict[str, Any]] = {}
     if emails:
         for row in session.execute(
             select(*columns).where(func.lower(Contact.email).in_(emails)).order_by(Contact.id)
         ):
-            existing_email.setdefault((row.email or "").lower(), row._asdict())
+            by_email.setdefault((row.email or "").lower(), row._asdict())
+    lookup = _existing(
+        context, Contact, columns, batch, lambda r: by_email.get(str(r.fields.get("email") or ""))
+    )
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     moves: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
     for r in batch:
         f = r.fields
+        custom = context.custom(r)
+        owner_id = context.owner_id(r)
+        if custom is None or (f.get("owner") and owner_id is None):
+            continue
+        if "outcome" in f:
+            custom["outcome"] = f["outcome"]
         stage = f.get("lifecycle_stage") or LifecycleStage.LEAD
         values = {
             "first_name": f.get("first_name") or "",
@@ -480,88 +532,96 @@ def _write_contacts(context: _Context, batch: list[convert.RowResult]) -> None:
             "seniority": f.get("seniority"),
             "department": f.get("department"),
             "source": f.get("source"),
+            "owner_id": owner_id,
             "account_id": context.accounts.get(str(f["account"]).lower())
             if f.get("account")
             else None,
-            "owner_id": context.owner_id(f.get("owner")),
         }
-        custom = context.custom(r)
-        if "outcome" in f:
-            custom["outcome"] = f["outcome"]
-        current = (
-            existing_ext.get(f["external_id"])
-            if f.get("external_id")
-            else existing_email.get(str(f.get("email") or "").lower())
-        )
-        if current is None:
-            created = f.get("created_at") or context.now
-            inserts.append(
-                {
-                    **values,
-                    "external_id": f.get("external_id"),
-                    "custom": custom,
-                    "version": 1,
-                    "lifecycle_stage": stage,
-                    "stage_entered_at": created,
-                    "furthest_rank": rules.stage_rank(stage) or 0,
-                    "disqualified_reason": "imported as disqualified"
-                    if stage is LifecycleStage.DISQUALIFIED
-                    else None,
-                    "created_at": created,
-                    "updated_at": context.now,
-                }
+        key = str(f.get("external_id") or f.get("email") or "")
+        if key and key in seen:
+            column = (
+                context.plan.column_of("external_id" if f.get("external_id") else "email")
+                or "email"
+            )
+            report.add_error(
+                r.line, column, f"{key!r} appears earlier in the file, at line {seen[key]}"
             )
             continue
-        wanted = {
-            **values,
-            "custom": _merge_custom(current["custom"], custom),
-            "lifecycle_stage": stage,
-        }
-        changes = _changed(current, wanted)
-        if not changes or not context.update:
-            report.unchanged += 1
-            continue
-        if "lifecycle_stage" in changes:
-            changes["stage_entered_at"] = context.now
-            changes["furthest_rank"] = rules.furthest_rank(current["furthest_rank"], stage)
-            moves.append(
-                {
-                    "contact_id": current["id"],
-                    "from_stage": current["lifecycle_stage"],
-                    "to_stage": stage,
-                    "at": context.now,
-                    "reason": "imported update",
-                    "overridden": False,
-                }
+        if key:
+            seen[key] = r.line
+        current = lookup(r)
+        if current is not None:
+            if _duplicate(context, Contact, r, current):
+                continue
+            changes = _update_or_skip(
+                context,
+                current,
+                {**values, "custom": _merge(current["custom"], custom), "lifecycle_stage": stage},
+                updates,
             )
-        updates.append({**changes, "id": current["id"], "version": current["version"]})
-        report.updated += 1
-    if inserts:
-        ids = session.scalars(
-            insert(Contact).returning(Contact.id, sort_by_parameter_order=True), inserts
-        ).all()
-        moves.extend(
+            if changes and "lifecycle_stage" in changes:
+                changes["stage_entered_at"] = context.now
+                changes["furthest_rank"] = rules.furthest_rank(current["furthest_rank"], stage)
+                updates[-1].update(
+                    stage_entered_at=context.now, furthest_rank=changes["furthest_rank"]
+                )
+                moves.append(
+                    {
+                        "contact_id": current["id"],
+                        "from_stage": current["lifecycle_stage"],
+                        "to_stage": stage,
+                        "at": context.now,
+                        "reason": "imported update",
+                        "overridden": False,
+                        "actor_id": None,
+                        "seconds_in_from_stage": None,
+                    }
+                )
+            continue
+        created = f.get("created_at") or context.now
+        inserts.append(
             {
-                "contact_id": cid,
+                **values,
+                "external_id": f.get("external_id"),
+                "custom": custom,
+                "version": 1,
+                "lifecycle_stage": stage,
+                "stage_entered_at": created,
+                "furthest_rank": rules.stage_rank(stage) or 0,
+                "disqualified_reason": "imported as disqualified"
+                if stage is LifecycleStage.DISQUALIFIED
+                else None,
+                "created_at": created,
+                "updated_at": context.now,
+            }
+        )
+    if not report.ok:
+        return
+    for record, contact_id in zip(inserts, context.reserve(Contact, len(inserts)), strict=True):
+        record["id"] = contact_id
+        moves.append(
+            {
+                "contact_id": contact_id,
                 "from_stage": None,
-                "to_stage": row["lifecycle_stage"],
-                "at": row["created_at"],
+                "to_stage": record["lifecycle_stage"],
+                "at": record["created_at"],
                 "reason": "imported",
                 "overridden": False,
+                "actor_id": None,
+                "seconds_in_from_stage": None,
             }
-            for row, cid in zip(inserts, ids, strict=True)
         )
+    if inserts:
+        session.execute(insert(_table(Contact)), inserts)
         report.created += len(inserts)
     _apply_updates(context, Contact, updates)
     if moves:
-        session.execute(insert(LifecycleTransition), moves)
+        session.execute(insert(_table(LifecycleTransition)), moves)
 
 
 def _write_opportunities(context: _Context, batch: list[convert.RowResult]) -> None:
     session, report = context.session, context.report
-    context.account_ids({str(r.fields["account"]) for r in batch})
-    by_ext = {r.fields["external_id"] for r in batch if r.fields.get("external_id")}
-    names = {str(r.fields["name"]).lower() for r in batch if not r.fields.get("external_id")}
+    context.account_ids({str(r.fields["account"]) for r in batch if r.fields.get("account")})
     columns = (
         Opportunity.id,
         Opportunity.version,
@@ -583,31 +643,38 @@ def _write_opportunities(context: _Context, batch: list[convert.RowResult]) -> N
         Opportunity.description,
         Opportunity.custom,
     )
-    existing_ext = (
-        {
-            row.external_id: row._asdict()
-            for row in session.execute(select(*columns).where(Opportunity.external_id.in_(by_ext)))
-        }
-        if by_ext
-        else {}
-    )
-    existing_name: dict[tuple[str, int], dict[str, Any]] = {}
+    names = {str(r.fields["name"]).lower() for r in batch if not r.fields.get("external_id")}
+    by_name: dict[tuple[str, int], dict[str, Any]] = {}
     if names:
         for row in session.execute(select(*columns).where(func.lower(Opportunity.name).in_(names))):
-            existing_name.setdefault((row.name.lower(), row.account_id), row._asdict())
-    first_stage = min(context.stages.values(), key=lambda s: s.position)
+            by_name.setdefault((row.name.lower(), row.account_id), row._asdict())
+
+    def natural(r: convert.RowResult) -> dict[str, Any] | None:
+        return by_name.get(
+            (
+                str(r.fields["name"]).lower(),
+                context.accounts.get(str(r.fields["account"]).lower(), 0),
+            )
+        )
+
+    lookup = _existing(context, Opportunity, columns, batch, natural)
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
-    changes_log: list[dict[str, Any]] = []
+    log: list[dict[str, Any]] = []
     for r in batch:
         f = r.fields
-        stage = context.stages[f["stage"]] if f.get("stage") else first_stage
-        account_id = context.accounts[str(f["account"]).lower()]
+        custom = context.custom(r)
+        owner_id = context.owner_id(r)
+        if custom is None or (f.get("owner") and owner_id is None):
+            continue
+        if "outcome" in f:
+            custom["outcome"] = f["outcome"]
+        stage = context.stages[f["stage"]] if f.get("stage") else context.first_stage
         amounts = rules.compute_amounts(acv=f.get("acv"), term_months=f.get("term_months"))
         values = {
             "name": f["name"],
-            "account_id": account_id,
-            "owner_id": context.owner_id(f.get("owner")),
+            "account_id": context.accounts[str(f["account"]).lower()],
+            "owner_id": owner_id,
             "stage_id": stage.id,
             "close_date": f.get("close_date"),
             "probability": f["probability"]
@@ -623,70 +690,65 @@ def _write_opportunities(context: _Context, batch: list[convert.RowResult]) -> N
             "compelling_event": f.get("compelling_event"),
             "description": f.get("description"),
         }
-        custom = context.custom(r)
-        if "outcome" in f:
-            custom["outcome"] = f["outcome"]
-        current = (
-            existing_ext.get(f["external_id"])
-            if f.get("external_id")
-            else existing_name.get((str(f["name"]).lower(), account_id))
-        )
+        current = lookup(r)
+        if current is not None:
+            if _duplicate(context, Opportunity, r, current):
+                continue
+            changes = _update_or_skip(
+                context, current, {**values, "custom": _merge(current["custom"], custom)}, updates
+            )
+            if changes and "stage_id" in changes:
+                updates[-1].update(
+                    stage_entered_at=context.now,
+                    forecast_category=stage.forecast_category,
+                    closed_at=context.now if stage.is_closed else None,
+                )
+                log.append(
+                    {
+                        "opportunity_id": current["id"],
+                        "from_stage_id": current["stage_id"],
+                        "to_stage_id": stage.id,
+                        "at": context.now,
+                        "reason": "imported update",
+                        "overridden": False,
+                    }
+                )
+            continue
         created = f.get("created_at") or context.now
-        if current is None:
-            inserts.append(
-                {
-                    **values,
-                    "external_id": f.get("external_id"),
-                    "custom": custom,
-                    "version": 1,
-                    "pipeline_id": context.pipeline_id,
-                    "stage_entered_at": created,
-                    "forecast_category": stage.forecast_category,
-                    "mrr": None,
-                    "closed_at": created if stage.is_closed else None,
-                    "created_at": created,
-                    "updated_at": context.now,
-                }
-            )
-            continue
-        changes = _changed(current, {**values, "custom": _merge_custom(current["custom"], custom)})
-        if not changes or not context.update:
-            report.unchanged += 1
-            continue
-        if "stage_id" in changes:
-            changes.update(
-                stage_entered_at=context.now,
-                forecast_category=stage.forecast_category,
-                closed_at=context.now if stage.is_closed else None,
-            )
-            changes_log.append(
-                {
-                    "opportunity_id": current["id"],
-                    "from_stage_id": current["stage_id"],
-                    "to_stage_id": stage.id,
-                    "at": context.now,
-                    "reason": "imported update",
-                    "overridden": False,
-                }
-            )
-        updates.append({**changes, "id": current["id"], "version": current["version"]})
-        report.updated += 1
-    if inserts:
-        ids = session.scalars(
-            insert(Opportunity).returning(Opportunity.id, sort_by_parameter_order=True), inserts
-        ).all()
-        changes_log.extend(
+        inserts.append(
             {
-                "opportunity_id": oid,
+                **values,
+                "external_id": f.get("external_id"),
+                "custom": custom,
+                "version": 1,
+                "pipeline_id": context.pipeline_id,
+                "stage_entered_at": created,
+                "forecast_category": stage.forecast_category,
+                "mrr": None,
+                "closed_at": created if stage.is_closed else None,
+                "created_at": created,
+                "updated_at": context.now,
+            }
+        )
+    if not report.ok:
+        return
+    for record, opportunity_id in zip(
+        inserts, context.reserve(Opportunity, len(inserts)), strict=True
+    ):
+        record["id"] = opportunity_id
+        log.append(
+            {
+                "opportunity_id": opportunity_id,
                 "from_stage_id": None,
-                "to_stage_id": row["stage_id"],
-                "at": row["created_at"],
+                "to_stage_id": record["stage_id"],
+                "at": record["created_at"],
                 "reason": "imported",
                 "overridden": False,
             }
-            for row, oid in zip(inserts, ids, strict=True)
         )
+    if inserts:
+        session.execute(insert(_table(Opportunity)), inserts)
         report.created += len(inserts)
     _apply_updates(context, Opportunity, updates)
-    if changes_log:
-        session.execute(insert(StageChange), changes_log)
+    if log:
+        session.execute(insert(_table(StageChange)), log)

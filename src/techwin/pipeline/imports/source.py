@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,11 +107,20 @@ def read_rows(
     path: Path, fmt: CsvFormat, *, nulls: frozenset[str]
 ) -> Iterator[tuple[int, dict[str, str | None]]]:
     """Data rows as ``(line number where the row starts, {header: value or None})``, streamed."""
+    for row, _position in read_rows_with_position(path, fmt, nulls=nulls):
+        yield row
+
+
+def read_rows_with_position(
+    path: Path, fmt: CsvFormat, *, nulls: frozenset[str]
+) -> Iterator[tuple[tuple[int, dict[str, str | None]], int]]:
+    """Like :func:`read_rows`, with how many bytes of the file have been read (for progress)."""
     width = len(fmt.header)
-    with path.open(encoding=fmt.encoding, newline="") as handle:
+    with path.open("rb") as raw, io.TextIOWrapper(raw, encoding=fmt.encoding, newline="") as handle:
         reader = csv.reader(handle, delimiter=fmt.delimiter)
         next(reader)
         line = reader.line_num + 1
+        header = fmt.header
         for record in reader:
             start, line = line, reader.line_num + 1
             if not record or all(not cell.strip() for cell in record):
@@ -118,15 +128,21 @@ def read_rows(
             if fmt.dropped_trailing and len(record) == width + 1 and not record[-1].strip():
                 record = record[:-1]
             if len(record) != width:
-                yield start, {"__error__": f"has {len(record)} fields, the header has {width}"}
+                yield (
+                    (start, {"__error__": f"has {len(record)} fields, the header has {width}"}),
+                    raw.tell(),
+                )
                 continue
-            yield (
-                start,
-                {
-                    h: (None if v.strip() in nulls else _unquote(v.strip()))
-                    for h, v in zip(fmt.header, record, strict=True)
-                },
-            )
+            values: dict[str, str | None] = {}
+            for name, cell in zip(header, record, strict=True):
+                cell = cell.strip()
+                if cell in nulls:
+                    values[name] = None
+                elif cell[:1] == "'":
+                    values[name] = _unquote(cell)
+                else:
+                    values[name] = cell
+            yield (start, values), raw.tell()
 
 
 def _unquote(text: str) -> str:

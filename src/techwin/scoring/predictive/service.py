@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import numpy as np
+import numpy as np  # light; scikit-learn is imported only when a model is trained or used
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session, undefer
 
@@ -22,7 +22,6 @@ from techwin.pipeline.enums import LifecycleStage
 from techwin.pipeline.models import Contact, LifecycleTransition
 from techwin.scoring.models import PredictiveModel, PredictiveScore
 from techwin.scoring.predictive import features as feats
-from techwin.scoring.predictive import training
 
 MIN_PER_CLASS = 50
 MAX_TRAINING_ROWS = 200_000
@@ -112,6 +111,8 @@ def train_model(
 
     ``shuffle_labels`` exists for the sanity check that a model without signal scores near 0.5.
     """
+    from techwin.scoring.predictive import training  # scikit-learn is slow to import: load on use
+
     require_admin(actor)
     unknown = [f for f in options.exclude if f not in feats.ALL_FEATURES]
     if unknown:
@@ -262,6 +263,8 @@ def predict_contacts(
     bundle: dict[str, Any] | None = None,
 ) -> int:
     """Score the given contacts with the active model and store probabilities with reasons."""
+    from techwin.scoring.predictive import training  # scikit-learn is slow to import: load on use
+
     model = model or active_model(session)
     bundle = bundle or _load(model)
     features: list[str] = bundle["features"]
