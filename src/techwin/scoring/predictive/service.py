@@ -6,10 +6,10 @@ import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import numpy as np  # light; scikit-learn is imported only when a model is trained or used
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session, undefer
 
 from techwin.auth.audit import record_audit
@@ -25,7 +25,7 @@ from techwin.scoring.predictive import features as feats
 
 MIN_PER_CLASS = 50
 MAX_TRAINING_ROWS = 200_000
-SCORE_BATCH = 5000
+SCORE_BATCH = 10_000
 
 
 @dataclass(frozen=True)
@@ -281,7 +281,7 @@ def predict_contacts(
         delete(PredictiveScore).where(PredictiveScore.contact_id.in_([f.contact_id for f in facts]))
     )
     session.execute(
-        insert(PredictiveScore),
+        insert(cast(Table, PredictiveScore.__table__)),
         [
             {
                 "contact_id": fact.contact_id,

@@ -271,6 +271,8 @@ def explain(
     """
     columns: ColumnTransformer = pipeline.named_steps["columns"]
     model = pipeline.named_steps["model"]
+    if any(name not in columns.output_indices_ for name in features):
+        return _explain_by_swapping_inputs(pipeline, x, features, baseline)
     xt = np.asarray(columns.transform(x), dtype=float)
     typical_row = np.empty((1, len(features)), dtype=object)
     for j, name in enumerate(features):
@@ -291,6 +293,20 @@ def explain(
             swapped[:, cols] = typical[cols]
             assert base_logit is not None
             effects[:, j] = base_logit - _logit(model.predict_proba(swapped)[:, 1])
+    return p, effects
+
+
+def _explain_by_swapping_inputs(
+    pipeline: Pipeline, x: np.ndarray[Any, Any], features: Sequence[str], baseline: dict[str, Any]
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """The slow, general way (models whose columns are not kept per feature): swap each input."""
+    p = pipeline.predict_proba(x)[:, 1]
+    base_logit = _logit(p)
+    effects = np.zeros((len(x), len(features)))
+    for j, name in enumerate(features):
+        typical = x.copy()
+        typical[:, j] = baseline[name]
+        effects[:, j] = base_logit - _logit(pipeline.predict_proba(typical)[:, 1])
     return p, effects
 
 
