@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import importing, scoring
+from bench import importing, latency, scoring
 
 
 def main() -> None:
@@ -16,11 +16,16 @@ def main() -> None:
     sc.add_argument("--train-rows", type=int, default=100_000)
     im = sub.add_parser("import", help="import a contacts CSV beside a raw sqlite3 baseline")
     im.add_argument("--rows", type=int, default=1_000_000)
+    la = sub.add_parser("latency", help="API latency and throughput against a demo organisation")
+    la.add_argument("--scale", default="medium", choices=("small", "medium", "large"))
+    la.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
     if args.name == "scoring":
         report = scoring.run(contacts=args.contacts, train_rows=args.train_rows)
-    else:
+    elif args.name == "import":
         report = importing.run(rows=args.rows)
+    else:
+        report = latency.run(scale=args.scale, requests=args.requests)
     report.print()
     print(f"saved {report.save()}")
 

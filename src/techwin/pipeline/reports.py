@@ -90,6 +90,7 @@ def board(
         .options(
             joinedload(Opportunity.account),
             joinedload(Opportunity.owner),
+            joinedload(Opportunity.stage),
             selectinload(Opportunity.engineers),
         )
         .where(Opportunity.id.in_(card_ids))
