@@ -69,7 +69,7 @@ def board(
     for stage_id, count, acv_cents, weighted in totals:
         column = columns[stage_id]
         column.count = int(count)
-        column.total_acv = Decimal(int(acv_cents or 0)) / 100
+        column.total_acv = (Decimal(int(acv_cents or 0)) / 100).quantize(Decimal("0.01"))
         column.weighted_acv = (Decimal(int(weighted or 0)) / 10000).quantize(Decimal("1"))
     ranked = (
         select(
