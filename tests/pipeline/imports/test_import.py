@@ -196,7 +196,9 @@ def test_duplicate_keys_in_one_file_are_refused(session, admin, write_file):
     path = write_file("dup.csv", "\r\n".join([*lines[:3], lines[1]]) + "\r\n")
     with pytest.raises(ImportRejected) as info:
         import_file(session, actor=admin, entity="contacts", path=path, preset="salesforce")
-    assert any("appears earlier in the file, at line 2" in e.reason for e in info.value.report.errors)
+    assert any(
+        "appears earlier in the file, at line 2" in e.reason for e in info.value.report.errors
+    )
 
 
 def test_unknown_owner_is_reported_or_created_inactive(session, admin, write_file):
