@@ -68,3 +68,56 @@ def opportunity(
     data: dict[str, Any] = {"name": f"Deal {next(_seq)}", "account_id": account_id, "acv": "120000"}
     data.update(kwargs)
     return opportunities.create_opportunity(session, actor=actor, data=OpportunityIn(**data))
+
+
+def qualify(
+    session: Session,
+    *,
+    actor: User | None,
+    contact: Contact,
+    framework: str = "bant",
+    score: int = 2,
+) -> None:
+    """Rate every element of ``framework`` on a contact (the default SAL → SQL gate needs BANT)."""
+    from techwin.pipeline.enums import GateSubject
+    from techwin.qualification import assessments
+    from techwin.qualification.frameworks import current_framework
+
+    for element in current_framework(session, framework).elements:
+        assessments.rate(
+            session,
+            actor=actor,
+            subject=GateSubject.CONTACT,
+            subject_id=contact.id,
+            framework_key=framework,
+            element=element.key,
+            score=score,
+        )
+
+
+def to_sql(session: Session, *, actor: User | None, contact: Contact) -> Contact:
+    """Walk a lead to SQL the way a person would: MQL, SAL, rate BANT, SQL."""
+    from techwin.pipeline.enums import LifecycleStage
+
+    for stage in (LifecycleStage.MQL, LifecycleStage.SAL):
+        contacts.transition_contact(session, actor=actor, contact=contact, to_stage=stage)
+    qualify(session, actor=actor, contact=contact)
+    contacts.transition_contact(session, actor=actor, contact=contact, to_stage=LifecycleStage.SQL)
+    return contact
+
+
+def qualify_deal(session: Session, *, se: User, deal: Opportunity) -> None:
+    """The SE validates the deal's pain and decision criteria (the default deal gates)."""
+    from techwin.pipeline.enums import GateSubject
+    from techwin.qualification import assessments
+
+    for element in ("identify_pain", "decision_criteria"):
+        assessments.rate(
+            session,
+            actor=se,
+            subject=GateSubject.OPPORTUNITY,
+            subject_id=deal.id,
+            framework_key="meddpicc",
+            element=element,
+            score=2,
+        )

@@ -7,13 +7,22 @@ from sqlalchemy.orm import Session
 
 from techwin.db.migrate import upgrade_to_head
 from techwin.pipeline.playbook import load_default_pipeline, seed_pipeline
-from techwin.qualification.playbook import seed_frameworks
+from techwin.qualification.playbook import seed_default_gates, seed_frameworks
+from techwin.scoring.nurture.service import seed_nurture
+from techwin.scoring.playbook import seed_scoring
 
 
 def seed_playbook(session: Session) -> None:
-    """Insert the shipped default data that is missing (idempotent)."""
+    """Insert the shipped default data that is missing (idempotent).
+
+    Frameworks and the pipeline are topped up on every upgrade; the default gates, scoring rules
+    and nurture sequences are applied once per database, so an admin's later edits stick.
+    """
     seed_pipeline(session, load_default_pipeline())
     seed_frameworks(session)
+    seed_default_gates(session)
+    seed_scoring(session)
+    seed_nurture(session)
 
 
 def prepare_database(database_url: str, engine: Engine) -> None:

@@ -30,9 +30,17 @@ def test_admin_adds_a_lifecycle_criterion_that_then_gates_contacts(api_as):
         )
     refused = ae.post(f"/api/v1/contacts/{lead['id']}/transitions", json={"to_stage": "sql"})
     assert refused.status_code == 422
-    assert [u["key"] for u in refused.json()["unmet"]] == ["budget_known"]
+    assert [u["key"] for u in refused.json()["unmet"]] == ["bant_complete", "budget_known"]
+    for element in ("budget", "authority", "need", "timeline"):
+        rated = ae.post(
+            f"/api/v1/contacts/{lead['id']}/qualification/bant/ratings",
+            json={"element": element, "score": 2},
+        )
+        assert rated.status_code == 201
     gate = ae.get(f"/api/v1/contacts/{lead['id']}/gate", params={"to_stage": "sql"}).json()
-    assert gate == [
+    assert gate[0]["key"] == "bant_complete"
+    assert gate[0]["met"] is True
+    assert gate[1:] == [
         {
             "key": "budget_known",
             "label": "Budget known",

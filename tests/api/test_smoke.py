@@ -25,9 +25,20 @@ def test_lead_to_won_deal(api_as):
     )
     assert lead.status_code == 201, lead.text
     cid = lead.json()["id"]
-    for stage in ("mql", "sal", "sql"):
+    for stage in ("mql", "sal"):
         r = ae.post(f"/api/v1/contacts/{cid}/transitions", json={"to_stage": stage})
         assert r.status_code == 201, r.text
+    blocked = ae.post(f"/api/v1/contacts/{cid}/transitions", json={"to_stage": "sql"})
+    assert blocked.status_code == 422
+    assert blocked.json()["unmet"][0]["key"] == "bant_complete"
+    for element in ("budget", "authority", "need", "timeline"):
+        rated = ae.post(
+            f"/api/v1/contacts/{cid}/qualification/bant/ratings",
+            json={"element": element, "score": 2, "evidence": "discovery call"},
+        )
+        assert rated.status_code == 201, rated.text
+    r = ae.post(f"/api/v1/contacts/{cid}/transitions", json={"to_stage": "sql"})
+    assert r.status_code == 201, r.text
     deal = ae.post(f"/api/v1/contacts/{cid}/convert", json={"acv": "50000"})
     assert deal.status_code == 201, deal.text
     deal_id = deal.json()["id"]

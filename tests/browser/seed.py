@@ -24,6 +24,12 @@ from techwin.pipeline import accounts, contacts, gates, opportunities
 from techwin.pipeline.enums import GateSubject, LifecycleStage, Seniority
 from techwin.pipeline.models import Contact, ExitCriterion, LifecycleTransition
 from techwin.pipeline.schemas import AccountIn, ContactIn, MoveIn, OpportunityIn
+from techwin.qualification import assessments
+from techwin.qualification.frameworks import current_framework
+from techwin.scoring import service as scoring
+from techwin.scoring.enums import EventKind
+from techwin.scoring.nurture import service as nurture
+from techwin.scoring.schemas import BatchEventIn, EventBatch
 
 PASSWORD = "correct horse battery"
 
@@ -60,6 +66,15 @@ SOURCES = ["website", "demo request", "webinar", "event", "referral", "outbound"
 LOST_REASONS = ["Chose a competitor on price", "No budget this year", "Project cancelled"]
 COMPETITORS = ["Acmeflow, Stackly", "Stackly", "in-house build", "Acmeflow"]
 DEAL_KINDS = ["Platform", "Analytics", "Expansion", "Pilot", "Migration"]
+EVIDENCE = [
+    "Discovery call notes, shared folder",
+    "Email from the CFO confirming the budget line",
+    "https://wiki.example/deals/mutual-plan",
+]
+# What the deal's SE rates before a move to the stage at that position: the default gates want
+# the pain validated by the SE to leave technical validation, and the decision criteria
+# validated to leave the proof of concept.
+DEAL_QUALIFICATION = {2: ["identify_pain"], 3: ["decision_criteria"]}
 
 
 @dataclass
@@ -92,9 +107,42 @@ def _backdate(session: Session, contact: Contact, when: datetime) -> None:
     session.flush()
 
 
+def _rate(
+    session: Session,
+    actor: User,
+    subject: GateSubject,
+    subject_id: int,
+    framework: str,
+    elements: list[str],
+    rng: random.Random,
+) -> None:
+    """Rate elements as validated (now and then confirmed, with the evidence that earns it)."""
+    for element in elements:
+        score = 3 if rng.random() < 0.3 else 2
+        assessments.rate(
+            session,
+            actor=actor,
+            subject=subject,
+            subject_id=subject_id,
+            framework_key=framework,
+            element=element,
+            score=score,
+            evidence=rng.choice(EVIDENCE) if score == 3 else None,
+        )
+
+
+def _qualify_lead(session: Session, actor: User, contact: Contact, rng: random.Random) -> None:
+    """BANT rated as validated: the default gate out of Sales accepted."""
+    keys = [e.key for e in current_framework(session, "bant").elements]
+    _rate(session, actor, GateSubject.CONTACT, contact.id, "bant", keys, rng)
+
+
 def _tick_all(session: Session, actor: User, deal_id: int, stage_ids: list[int]) -> None:
+    """Tick every checklist criterion of the stages (qualification criteria are rated instead)."""
     criteria = session.scalars(
-        select(ExitCriterion).where(ExitCriterion.pipeline_stage_id.in_(stage_ids))
+        select(ExitCriterion).where(
+            ExitCriterion.pipeline_stage_id.in_(stage_ids), ExitCriterion.kind == "checklist"
+        )
     )
     for criterion in criteria:
         gates.set_check(
@@ -108,7 +156,8 @@ def _tick_all(session: Session, actor: User, deal_id: int, stage_ids: list[int])
 
 
 def seed(session: Session, *, leads: int = 140, seed_value: int = 7) -> Organisation:
-    """Create the organisation: people, accounts, leads with history and deals on the board."""
+    """Create the organisation: people, accounts, leads with history, what they did (their
+    scores follow), deals on the board and the nurture tasks the scores call for."""
     rng = random.Random(seed_value)
     now = utcnow()
     org = Organisation(users=create_people(session))
@@ -133,6 +182,7 @@ def seed(session: Session, *, leads: int = 140, seed_value: int = 7) -> Organisa
                 ),
             )
         )
+    created_at: dict[int, datetime] = {}
     main = [LifecycleStage.MQL, LifecycleStage.SAL, LifecycleStage.SQL, LifecycleStage.OPPORTUNITY]
     advance = [0.8, 0.74, 0.7, 0.72]
     for index in range(leads):
@@ -156,6 +206,7 @@ def seed(session: Session, *, leads: int = 140, seed_value: int = 7) -> Organisa
             ),
         )
         _backdate(session, contact, created)
+        created_at[contact.id] = created
         org.contacts += 1
         when = created
         for stage, chance in zip(main, advance, strict=True):
@@ -173,6 +224,8 @@ def seed(session: Session, *, leads: int = 140, seed_value: int = 7) -> Organisa
                     )
                 break
             when = when + step
+            if stage is LifecycleStage.SQL:
+                _qualify_lead(session, owner, contact, rng)
             if stage is LifecycleStage.OPPORTUNITY:
                 deal_name = f"{account.name} — {rng.choice(DEAL_KINDS)}"
                 _open_deal(session, rng, org, contact, deal_name, owner, ses, manager, when, now)
@@ -180,8 +233,42 @@ def seed(session: Session, *, leads: int = 140, seed_value: int = 7) -> Organisa
             contacts.transition_contact(
                 session, actor=owner, contact=contact, to_stage=stage, at=when
             )
+    _engage(session, rng, created_at, now)
+    nurture.run_nurture(session, actor=None, now=now)  # hot leads become calls, warm ones sequences
     session.flush()
     return org
+
+
+EVENT_WEIGHTS = [
+    (EventKind.PAGE_VIEW, 6),
+    (EventKind.EMAIL_CLICK, 4),
+    (EventKind.WEBINAR_ATTENDED, 2),
+    (EventKind.DEMO_REQUEST, 1),
+    (EventKind.TRIAL_SIGNUP, 1),
+    (EventKind.EVENT_ATTENDED, 1),
+]
+
+
+def _engage(
+    session: Session, rng: random.Random, created_at: dict[int, datetime], now: datetime
+) -> None:
+    """What the leads did: a few interactions each for most of them, spread over their lives."""
+    kinds = [kind for kind, weight in EVENT_WEIGHTS for _ in range(weight)]
+    events = []
+    for contact_id, created in sorted(created_at.items()):
+        if rng.random() < 0.35:
+            continue
+        for _ in range(rng.randint(1, 5)):
+            span = max(1.0, (now - created).total_seconds())
+            events.append(
+                BatchEventIn(
+                    contact_id=contact_id,
+                    kind=rng.choice(kinds),
+                    occurred_at=created + timedelta(seconds=rng.uniform(0, span)),
+                )
+            )
+    if events:
+        scoring.record_events(session, actor=None, batch=EventBatch(events=events), source="seed")
 
 
 def _open_deal(
@@ -209,6 +296,9 @@ def _open_deal(
     assert account_id is not None
     acv = Decimal(rng.choice([18, 24, 36, 48, 60, 75, 90, 120, 150, 240])) * 1000
     close = (when + timedelta(days=rng.randint(30, 160))).date()
+    term = rng.choice([12, 24, 36])
+    competitors = rng.choice(COMPETITORS)
+    team = rng.sample(ses, k=rng.choice([1, 1, 2]))
     deal = opportunities.create_opportunity(
         session,
         actor=owner,
@@ -218,10 +308,10 @@ def _open_deal(
             owner_id=owner.id,
             close_date=max(close, when.date()),
             acv=acv,
-            term_months=rng.choice([12, 24, 36]),
-            competitors=rng.choice(COMPETITORS),
+            term_months=term,
+            competitors=competitors,
             compelling_event="Contract with the incumbent ends next quarter",
-            se_ids=[s.id for s in rng.sample(ses, k=rng.choice([1, 1, 2]))],
+            se_ids=[s.id for s in team],
             contact_ids=[contact.id],
         ),
         created_at=when,
@@ -237,6 +327,8 @@ def _open_deal(
         moment = moment + timedelta(days=rng.randint(4, 21))
         if moment > now:
             return
+        elements = DEAL_QUALIFICATION.get(position, [])
+        _rate(session, team[0], GateSubject.OPPORTUNITY, deal.id, "meddpicc", elements, rng)
         if position < len(open_stages):
             target = open_stages[position]
             _tick_all(session, owner, deal.id, [s.id for s in open_stages[:position]])

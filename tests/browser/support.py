@@ -101,6 +101,23 @@ def sign_in(page: Any, base: str, email: str, password: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
+@contextmanager
+def htmx_settled(page: Any) -> Iterator[None]:
+    """Wait, after the block, until HTMX has swapped in and settled what the block asked for.
+
+    A response arriving is not enough: HTMX pushes the new URL and swaps a moment later.
+    """
+    page.evaluate(
+        """() => {
+          window.__twSettled = false;
+          document.body.addEventListener(
+            "htmx:afterSettle", () => { window.__twSettled = true; }, { once: true });
+        }"""
+    )
+    yield
+    page.wait_for_function("() => window.__twSettled === true")
+
+
 def drag_card(page: Any, card: Any, column: Any) -> None:
     """Drag a board card onto a column the way a person does with the mouse."""
     card.scroll_into_view_if_needed()

@@ -1,6 +1,7 @@
 """A new person's first journey, in a real browser against a real server:
-sign in, create a lead, qualify it, convert it, meet the gate on the board, satisfy it, move on,
-and find the lead counted in the funnel. Screenshots of each main page go to test-artifacts/."""
+sign in, create a lead, qualify it (the SQL gate wants BANT rated first), convert it, meet the
+gate on the board, satisfy it, move on, and find the lead counted in the funnel. Screenshots of
+each main page go to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -79,11 +80,27 @@ def test_first_journey_from_lead_to_a_gated_deal(tmp_path, new_page, artifacts_d
         lead_url = page.url
         assert "Lead Hank Scorpio created." in page.inner_text("#toasts")
 
-        # Qualify it: lead → MQL → SAL → SQL.
-        for label in ("Marketing qualified", "Sales accepted", "Sales qualified"):
+        # Qualify it: lead → MQL → SAL, then SQL once BANT is rated.
+        for label in ("Marketing qualified", "Sales accepted"):
             page.click(f"button:has-text('Move to {label}')")
             page.wait_for_url(lead_url)
             assert label in page.inner_text(".page-head h1")
+        page.click("button:has-text('Move to Sales qualified')")
+        refused = page.locator("#move-refused").inner_text()
+        assert "BANT complete" in refused
+        assert "rate Budget, Authority, Need, Timeline as validated" in refused
+        assert "Sales accepted" in page.inner_text(".page-head h1")
+        for element in ("budget", "authority", "need", "timeline"):
+            item = page.locator(f"#qe-{element}")
+            item.locator(".seg-opt.lvl-2").click()
+            with page.expect_response(re.compile(r"/qualification/bant")):
+                item.locator("button:has-text('Save')").click()
+            page.locator(f'#qe-{element}[data-score="2"]').wait_for()
+        assert "4 of 4" in page.inner_text("#qualification [data-validated]")
+        assert "1 / 1 met" in page.inner_text("#lead-gate")
+        page.click("button:has-text('Move to Sales qualified')")
+        page.wait_for_url(lead_url)
+        assert "Sales qualified" in page.inner_text(".page-head h1")
         assert "Sales accepted → Sales qualified" in page.inner_text(".timeline")
         page.wait_for_timeout(300)  # let the toast finish sliding in
         page.screenshot(path=shot / "04-lead-sql.png", full_page=True)

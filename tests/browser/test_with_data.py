@@ -9,7 +9,7 @@ import re
 import pytest
 
 from tests.browser.seed import PASSWORD, seed
-from tests.browser.support import drag_card, running_server, sign_in
+from tests.browser.support import drag_card, htmx_settled, running_server, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ def test_pages_with_a_realistic_organisation(tmp_path, new_page, artifacts_dir):
         page.goto(f"{base}/leads")
         assert page.inner_text(".results-count strong") == "140"
         page.screenshot(path=shot / "02-leads.png")
-        with page.expect_response(re.compile(r"/leads\?.*stage=mql")):
+        with htmx_settled(page):
             page.select_option("select[name=stage]", "mql")
         page.wait_for_url(re.compile(r"stage=mql"))
         badges = page.locator("#results tbody .badge").all_inner_texts()
@@ -37,16 +37,29 @@ def test_pages_with_a_realistic_organisation(tmp_path, new_page, artifacts_dir):
         assert export is not None
         assert export.startswith("/leads/export?")
         assert "stage=mql" in export
-        with page.expect_response(re.compile(r"/leads\?.*sort=name")):
+        with htmx_settled(page):
             page.select_option("select[name=sort]", "name")
         names = page.locator("#results tbody td:first-child a").all_inner_texts()
         last_names = [n.split()[-1] for n in names]
         assert last_names == sorted(last_names)
         page.screenshot(path=shot / "03-leads-mql-by-name.png")
         page.goto(f"{base}/leads")
-        with page.expect_response(re.compile(r"/leads\?.*page=2")):
+        with htmx_settled(page):
             page.click(".pager a[rel=next]")
         assert "26–50 of 140" in page.inner_text(".pager-info")
+
+        # Sorted by score, highest first; the scores follow what the leads did.
+        page.goto(f"{base}/leads?sort=-score")
+        scores = [
+            float(t) for t in page.locator("#results [data-score] .score-pill").all_inner_texts()
+        ]
+        assert scores == sorted(scores, reverse=True)
+        page.screenshot(path=shot / "03b-leads-by-score.png")
+
+        # Nurturing handed the owner calls and drafted messages.
+        page.click(".nav-item:has-text('My tasks')")
+        assert page.locator(".task").count() > 0
+        page.screenshot(path=shot / "03c-my-tasks.png", full_page=True)
 
         # Accounts and an account's page.
         page.goto(f"{base}/accounts")

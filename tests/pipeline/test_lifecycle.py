@@ -141,8 +141,10 @@ def sal_gate(session):
 
 
 def _to_sal(session, actor, contact):
+    """At SAL with BANT rated, so only the test's own criterion stands in the way."""
     for stage in (LifecycleStage.MQL, LifecycleStage.SAL):
         contacts.transition_contact(session, actor=actor, contact=contact, to_stage=stage)
+    factories.qualify(session, actor=actor, contact=contact)
 
 
 def test_lifecycle_gate_blocks_until_the_criterion_is_met(session, sal_gate):
@@ -260,3 +262,18 @@ def test_contact_row_is_unchanged_after_a_refused_update(session):
     stored = session.get(Contact, second.id)
     assert stored.email == "two@x.example"
     assert stored.title is None
+
+
+def test_default_bant_gate_names_what_is_missing(session):
+    ae = factories.user(session, role=Role.AE)
+    lead = factories.contact(session, actor=ae)
+    for stage in (LifecycleStage.MQL, LifecycleStage.SAL):
+        contacts.transition_contact(session, actor=ae, contact=lead, to_stage=stage)
+    with pytest.raises(RuleViolation) as info:
+        contacts.transition_contact(session, actor=ae, contact=lead, to_stage=LifecycleStage.SQL)
+    unmet = info.value.extra["unmet"]
+    assert [u["key"] for u in unmet] == ["bant_complete"]
+    assert unmet[0]["hint"] == "rate Budget, Authority, Need, Timeline as validated"
+    factories.qualify(session, actor=ae, contact=lead)
+    contacts.transition_contact(session, actor=ae, contact=lead, to_stage=LifecycleStage.SQL)
+    assert lead.lifecycle_stage is LifecycleStage.SQL

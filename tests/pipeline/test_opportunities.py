@@ -152,13 +152,17 @@ def test_conversion_and_win_walk_the_contact_to_customer(session):
     ae = factories.user(session, role=Role.AE)
     account = factories.account(session, actor=ae)
     lead = factories.contact(session, actor=ae, account_id=account.id)
-    for stage in (LifecycleStage.MQL, LifecycleStage.SAL, LifecycleStage.SQL):
-        contacts.transition_contact(session, actor=ae, contact=lead, to_stage=stage)
+    factories.to_sql(session, actor=ae, contact=lead)
     deal = opportunities.convert_contact(
         session, actor=ae, contact=lead, data=ConvertIn(acv=Decimal("40000"))
     )
     assert lead.lifecycle_stage is LifecycleStage.OPPORTUNITY
     assert deal.account_id == account.id
+    se = factories.user(session, role=Role.SE)
+    opportunities.update_opportunity(
+        session, actor=ae, opportunity=deal, data=OpportunityPatch(se_ids=[se.id])
+    )
+    factories.qualify_deal(session, se=se, deal=deal)
     for key in ("discovery", "technical_validation", "proof_of_concept", "proposal", "negotiation"):
         tick_all(session, ae, deal, key)
     opportunities.move_opportunity(
@@ -176,8 +180,7 @@ def test_conversion_needs_sql_and_an_account(session):
     lead = factories.contact(session, actor=ae)
     with pytest.raises(InvalidState):
         opportunities.convert_contact(session, actor=ae, contact=lead, data=ConvertIn())
-    for stage in (LifecycleStage.MQL, LifecycleStage.SAL, LifecycleStage.SQL):
-        contacts.transition_contact(session, actor=ae, contact=lead, to_stage=stage)
+    factories.to_sql(session, actor=ae, contact=lead)
     with pytest.raises(InvalidInput) as info:
         opportunities.convert_contact(session, actor=ae, contact=lead, data=ConvertIn())
     assert info.value.field == "account_id"

@@ -100,6 +100,9 @@ def test_moves_forward_are_stored_with_who_and_when(signed_in, session):
     browser = signed_in(Role.AE)
     lead = _lead(session, browser.user)
     for stage in ("mql", "sal", "sql"):
+        if stage == "sql":
+            factories.qualify(session, actor=browser.user, contact=lead)  # the default BANT gate
+            session.commit()
         response = browser.post(f"/leads/{lead.id}/transition", {"to_stage": stage, "reason": ""})
         assert response.status_code == 303, response.text
     session.expire_all()
@@ -157,6 +160,9 @@ def test_convert_a_sales_qualified_lead(signed_in, session):
     session.commit()
     lead = _lead(session, browser.user, account_id=account.id)
     for stage in ("mql", "sal", "sql"):
+        if stage == "sql":
+            factories.qualify(session, actor=browser.user, contact=lead)  # the default BANT gate
+            session.commit()
         browser.post(f"/leads/{lead.id}/transition", {"to_stage": stage})
     response = browser.post(
         f"/leads/{lead.id}/convert",
@@ -178,6 +184,9 @@ def test_convert_with_a_bad_amount_is_shown_on_the_form(signed_in, session):
     session.commit()
     lead = _lead(session, browser.user, account_id=account.id)
     for stage in ("mql", "sal", "sql"):
+        if stage == "sql":
+            factories.qualify(session, actor=browser.user, contact=lead)  # the default BANT gate
+            session.commit()
         browser.post(f"/leads/{lead.id}/transition", {"to_stage": stage})
     deals = _count(session, Opportunity)
     response = browser.post(f"/leads/{lead.id}/convert", {"acv": "-5"})

@@ -56,7 +56,7 @@ def test_page_renders(signed_in, records, path, expected):
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/leads", "/accounts", "/opportunities", "/board", "/funnel"]
+    "path", ["/", "/tasks", "/leads", "/accounts", "/opportunities", "/board", "/funnel"]
 )
 def test_empty_pages_render(signed_in, path):
     browser = signed_in(Role.VIEWER)

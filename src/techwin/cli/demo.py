@@ -68,12 +68,23 @@ def demo(
             help="Only print the sign-ins of an existing demo database; generate nothing.",
         ),
     ] = False,
+    with_model: Annotated[
+        bool,
+        typer.Option(
+            "--with-model",
+            help="Also train and activate the predictive lead score on the demo's history and "
+            "score every contact with it (adds about half a minute at medium scale; the small "
+            "scale has too little history to learn from).",
+        ),
+    ] = False,
 ) -> None:
     """Generate a believable presales organisation into the configured database.
 
     Upgrades the schema if needed, then creates people and teams, accounts, ~2 years of lead
-    histories and deals, and prints who you can sign in as. The database must hold no people
-    yet (use --reset to replace everything). It does not start the server: run `techwin serve`.
+    histories with engagement events, BANT and MEDDPICC qualification that meets every gate,
+    and deals; scores every contact and runs today's nurturing so owners have tasks. Prints who
+    you can sign in as. The database must hold no people yet (use --reset to replace
+    everything). It does not start the server: run `techwin serve`.
     """
     settings = get_settings()
     if logins:
@@ -103,7 +114,14 @@ def demo(
                 report("Emptying the database", 0, 1)
                 empty_database(session)
                 report("Emptying the database", 1, 1)
-            summary = generate(session, scale=_scale(scale), seed=seed, today=day, progress=report)
+            summary = generate(
+                session,
+                scale=_scale(scale),
+                seed=seed,
+                today=day,
+                progress=report,
+                with_model=with_model,
+            )
         elapsed = time.perf_counter() - started
     rows = summary.rows
     print_success(
@@ -111,6 +129,20 @@ def demo(
         f"{summary.today.isoformat()}): {rows['user']} people, {rows['account']:,} accounts, "
         f"{rows['contact']:,} contacts, {rows['opportunity']:,} deals in {elapsed:.1f} s."
     )
+    print_note(
+        f"{rows['engagement_event']:,} engagement events, "
+        f"{rows['qualification_rating']:,} qualification ratings, "
+        f"{rows['lead_score']:,} lead scores; nurturing: {rows['task']:,} open tasks, "
+        f"{rows['nurture_enrollment']:,} leads enrolled, "
+        f"{rows['nurture_unsubscribe']:,} unsubscribed."
+    )
+    if summary.model_auc is not None:
+        print_note(
+            f"Predictive model trained and active: held-out AUC {summary.model_auc:.3f}; "
+            f"{rows['predictive_score']:,} contacts scored."
+        )
+    elif summary.model_note is not None:
+        print_note(f"No predictive model: {summary.model_note}")
     _print_logins(summary.logins)
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from techwin.auth.enums import SELevel
 from techwin.demo.companies import AccountDraft, ContactDraft
 from techwin.demo.people import COMMERCIAL, ENTERPRISE, Org
+from techwin.demo.qualify import Qualifier
 from techwin.demo.records import Recorder, Row, StageInfo, cap
 from techwin.demo.words import (
     COMPELLING_EVENTS,
@@ -63,8 +64,10 @@ class DealDesk:
         pipeline_id: int,
         stages: Sequence[StageInfo],
         deal_criteria: dict[int, list[tuple[int, str]]],
+        qualifier: Qualifier,
     ) -> None:
         self.rec = recorder
+        self.qualifier = qualifier
         self.rng = recorder.rng
         self.out = recorder.out
         self.org = org
@@ -244,6 +247,14 @@ class DealDesk:
             }
         )
         self.out.stage_changes.extend(changes)
+        self.qualifier.qualify_deal(
+            deal_id,
+            owner_id=owner,
+            engineers=engineers,
+            changes=changes,
+            stages=self._stage_by_id,
+            lost_reason=lost_reason,
+        )
         self.rec.audit(
             at=opened_at,
             actor=owner,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import random
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal, get_args
@@ -11,32 +14,44 @@ from typing import Literal, get_args
 from sqlalchemy import Engine, Table, select, update
 from sqlalchemy.orm import Session
 
+from techwin.auth.enums import Role
 from techwin.auth.security import hash_password
 from techwin.core.time import start_of_day, utcnow
 from techwin.demo.companies import build_accounts, build_contacts
 from techwin.demo.deals import DealDesk
+from techwin.demo.engage import Engagement
+from techwin.demo.followup import nurture_today, score_everyone, train_and_predict
 from techwin.demo.people import DEMO_DOMAIN, DEMO_PASSWORD, DemoLogin, Org, build_org
-from techwin.demo.records import IdBase, Recorder, Row, StageInfo
+from techwin.demo.qualify import Qualifier
+from techwin.demo.records import IdBase, Recorder, Row
+from techwin.demo.rulebook import (
+    checklists,
+    qualification_gates,
+    read_frameworks,
+    scoring_view,
+    stage_infos,
+)
 from techwin.demo.simulate import Simulator
-from techwin.demo.writer import Progress, insert_rows, next_id, sync_sequences
+from techwin.demo.writer import Progress, insert_rows, insert_tuples, next_id, sync_sequences
 from techwin.errors import InvalidInput
 from techwin.models import (
     Account,
+    Assessment,
     AuditEvent,
     Base,
     Contact,
     CriterionCheck,
-    ExitCriterion,
+    EngagementEvent,
     LifecycleTransition,
     Opportunity,
     OpportunityContact,
+    Rating,
     StageChange,
     Team,
+    Unsubscribe,
     User,
 )
-from techwin.pipeline.enums import GateSubject, LifecycleStage
 from techwin.pipeline.models import opportunity_se
-from techwin.pipeline.opportunities import default_pipeline
 
 Scale = Literal["small", "medium"]
 SCALES: tuple[str, ...] = get_args(Scale)
@@ -70,6 +85,10 @@ class DemoSummary:
     logins: list[DemoLogin]
     rows: dict[str, int] = field(default_factory=dict)
     contacts_by_stage: dict[str, int] = field(default_factory=dict)
+    nurture: dict[str, int] = field(default_factory=dict)  # leads per tier, tasks, enrollments
+    mql_by_score: int = 0  # automated lead → mql moves made by the score reaching the threshold
+    model_auc: float | None = None  # held-out AUC of the predictive model, when one was trained
+    model_note: str | None = None  # why no model was trained, when one was asked for
 
 
 def generate(
@@ -79,22 +98,27 @@ def generate(
     seed: int = 42,
     today: date | None = None,
     progress: Progress | None = None,
+    with_model: bool = False,
 ) -> DemoSummary:
     """Create the demo organisation in ``target`` and return what was written.
 
     With a session the rows are flushed into its transaction (the caller commits); with an
-    engine the generation runs in its own transaction. Everything is drawn from
-    ``random.Random(seed)`` and dated relative to ``today`` (UTC today when omitted), so the same
-    seed and the same ``today`` give identical rows. ``progress(phase, done, total)`` is called as
-    the work advances. The database should hold no people yet.
+    engine the generation runs in its own transaction. Everything is drawn from random streams
+    seeded by ``seed`` and dated relative to ``today`` (UTC today when omitted), so the same
+    seed and the same ``today`` give identical rows. Scores and the nurture run are computed by
+    the services as of the start of ``today``. ``with_model`` also trains, activates and applies
+    the predictive model (slower; its training window follows the wall clock, and scoring
+    detaches every object the session holds). ``progress(phase, done, total)`` is called as the
+    work advances. The database should hold no people yet.
     """
     if scale not in SCALE_SPECS:
         raise InvalidInput(f"scale must be one of {', '.join(SCALES)}", field="scale")
     day = today or utcnow().date()
+    spec = SCALE_SPECS[scale]
     if isinstance(target, Engine):
         with Session(target) as session, session.begin():
-            return _generate(session, SCALE_SPECS[scale], scale, seed, day, progress)
-    return _generate(target, SCALE_SPECS[scale], scale, seed, day, progress)
+            return _generate(session, spec, scale, seed, day, progress, with_model)
+    return _generate(target, spec, scale, seed, day, progress, with_model)
 
 
 def demo_logins(session: Session) -> list[DemoLogin]:
@@ -114,44 +138,13 @@ def _table(model: type[Base]) -> Table:
     return table
 
 
-def _stage_infos(session: Session) -> tuple[int, list[StageInfo]]:
-    pipeline = default_pipeline(session)
-    stages = [
-        StageInfo(
-            id=s.id,
-            key=s.key,
-            name=s.name,
-            position=s.position,
-            probability=s.probability,
-            forecast_category=s.forecast_category,
-            is_closed=s.is_closed,
-            is_won=s.is_won,
-        )
-        for s in sorted(pipeline.stages, key=lambda s: s.position)
-    ]
-    return pipeline.id, stages
-
-
-def _checklists(
-    session: Session, stage_ids: list[int]
-) -> tuple[dict[int, list[tuple[int, str]]], dict[LifecycleStage, list[int]]]:
-    """Checklist criteria (the kind a person ticks) of deal stages and lifecycle stages."""
-    rows = session.scalars(
-        select(ExitCriterion)
-        .where(ExitCriterion.kind == "checklist")
-        .order_by(ExitCriterion.position, ExitCriterion.id)
-    )
-    deal: dict[int, list[tuple[int, str]]] = {}
-    lifecycle: dict[LifecycleStage, list[int]] = {}
-    for criterion in rows:
-        if (
-            criterion.subject is GateSubject.OPPORTUNITY
-            and criterion.pipeline_stage_id in stage_ids
-        ):
-            deal.setdefault(criterion.pipeline_stage_id, []).append((criterion.id, criterion.key))
-        elif criterion.subject is GateSubject.CONTACT and criterion.lifecycle_stage is not None:
-            lifecycle.setdefault(criterion.lifecycle_stage, []).append(criterion.id)
-    return deal, lifecycle
+def _managers(org: Org) -> dict[int, int]:
+    """Each AE's and SE's team manager."""
+    return {
+        p.id: org.team_managers[p.team_index]
+        for p in org.people
+        if p.role in (Role.AE, Role.SE) and p.team_index is not None
+    }
 
 
 def _people_rows(
@@ -189,6 +182,33 @@ def _people_rows(
     return teams, users
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a million acyclic rows are built and written.
+
+    The rows hold no reference cycles, so collecting finds nothing, yet every pass walks all of
+    them (and everything else the process holds): about a quarter of the generation time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@dataclass(frozen=True)
+class _History:
+    """What writing the history left behind for the services and the summary."""
+
+    rows: dict[str, int]
+    contact_ids: list[int]
+    by_stage: dict[str, int]
+    logins: list[DemoLogin]
+    mql_by_score: int
+
+
 def _generate(
     session: Session,
     spec: ScaleSpec,
@@ -196,9 +216,47 @@ def _generate(
     seed: int,
     today: date,
     progress: Progress | None,
+    with_model: bool,
 ) -> DemoSummary:
-    rng = random.Random(seed)
     horizon = start_of_day(today)
+    with _gc_paused():
+        history = _write_history(session, spec, seed, horizon, progress)
+    # Now the services take over, as of the start of today: scores, then the nurture run.
+    score_everyone(session, history.contact_ids, now=horizon, progress=progress)
+    report = nurture_today(session, now=horizon, progress=progress)
+    model = train_and_predict(session, progress=progress) if with_model else None
+    rows = {
+        **history.rows,
+        "lead_score": len(history.contact_ids),
+        "nurture_enrollment": report.enrolled,
+        "task": report.owner_tasks + report.step_tasks,
+    }
+    if model is not None and model.auc is not None:
+        rows["predictive_score"] = model.scored
+    return DemoSummary(
+        scale=scale,
+        seed=seed,
+        today=today,
+        logins=history.logins,
+        rows=rows,
+        contacts_by_stage=history.by_stage,
+        nurture={
+            **report.tiered,
+            "owner_tasks": report.owner_tasks,
+            "enrolled": report.enrolled,
+            "step_tasks": report.step_tasks,
+        },
+        mql_by_score=history.mql_by_score,
+        model_auc=None if model is None else model.auc,
+        model_note=None if model is None else model.note,
+    )
+
+
+def _write_history(
+    session: Session, spec: ScaleSpec, seed: int, horizon: datetime, progress: Progress | None
+) -> _History:
+    """Simulate the organisation's two years and bulk-write every row of it."""
+    rng = random.Random(seed)
     start = horizon - timedelta(days=HISTORY_DAYS)
     since = start - timedelta(days=90)
     if progress is not None:
@@ -214,10 +272,16 @@ def _generate(
         "stage_change": _table(StageChange),
         "criterion_check": _table(CriterionCheck),
         "audit_event": _table(AuditEvent),
+        "qualification_assessment": _table(Assessment),
+        "qualification_rating": _table(Rating),
+        "engagement_event": _table(EngagementEvent),
     }
     first = {name: next_id(session, table) for name, table in tables.items()}
-    pipeline_id, stages = _stage_infos(session)
-    deal_checklists, lifecycle_checklists = _checklists(session, [s.id for s in stages])
+    pipeline_id, stages = stage_infos(session)
+    deal_checklists, lifecycle_checklists = checklists(session, [s.id for s in stages])
+    contact_gates, deal_gates = qualification_gates(session, [s.id for s in stages])
+    frameworks = read_frameworks(session)
+    scoring = scoring_view(session)
 
     org = build_org(rng, first_id=first["user"], managers=spec.managers, ses=spec.ses, aes=spec.aes)
     accounts = build_accounts(rng, org=org, first_id=first["account"], count=spec.accounts)
@@ -240,7 +304,24 @@ def _generate(
             stage_change=first["stage_change"],
             check=first["criterion_check"],
             audit=first["audit_event"],
+            assessment=first["qualification_assessment"],
+            rating=first["qualification_rating"],
+            event=first["engagement_event"],
         ),
+    )
+    # Qualification and engagement draw from streams of their own: the histories stay the same.
+    qualifier = Qualifier(
+        random.Random(f"{seed}/qualification"),
+        recorder,
+        frameworks=frameworks,
+        contact_gates=contact_gates,
+        deal_gates=deal_gates,
+        roles={p.id: p.role.value for p in org.people},
+        managers=_managers(org),
+        horizon=horizon,
+    )
+    engagement = Engagement(
+        random.Random(f"{seed}/engagement"), recorder, scoring=scoring, horizon=horizon
     )
     deals = DealDesk(
         recorder,
@@ -249,9 +330,15 @@ def _generate(
         pipeline_id=pipeline_id,
         stages=stages,
         deal_criteria=deal_checklists,
+        qualifier=qualifier,
     )
     simulator = Simulator(
-        recorder, deals=deals, horizon=horizon, lifecycle_criteria=lifecycle_checklists
+        recorder,
+        deals=deals,
+        qualifier=qualifier,
+        engagement=engagement,
+        horizon=horizon,
+        lifecycle_criteria=lifecycle_checklists,
     )
     label = "Simulating lead histories"
     step = max(1, len(drafts) // 50)
@@ -317,6 +404,9 @@ def _generate(
     plan: list[tuple[str, Table, list[Row]]] = [
         ("Writing accounts", tables["account"], account_rows),
         ("Writing contacts", tables["contact"], out.contacts),
+        ("Writing unsubscribes", _table(Unsubscribe), out.unsubscribes),
+        ("Writing assessments", tables["qualification_assessment"], out.assessments),
+        ("Writing ratings", tables["qualification_rating"], out.ratings),
         ("Writing lifecycle history", tables["lifecycle_transition"], out.transitions),
         ("Writing opportunities", tables["opportunity"], out.opportunities),
         ("Writing deal teams", opportunity_se, out.opportunity_ses),
@@ -327,8 +417,15 @@ def _generate(
     ]
     for phase, table, rows in plan:
         insert_rows(session, table, rows, label=phase, progress=progress)
+    insert_tuples(
+        session,
+        tables["engagement_event"],
+        ("id", "contact_id", "kind", "occurred_at", "detail", "created_at"),
+        out.events,
+        label="Writing engagement events",
+        progress=progress,
+    )
     sync_sequences(session, list(tables.values()))
-
     counts = {
         "team": len(teams),
         "user": len(users),
@@ -341,13 +438,16 @@ def _generate(
         "stage_change": len(out.stage_changes),
         "criterion_check": len(out.checks),
         "audit_event": len(out.audits),
+        "qualification_assessment": len(out.assessments),
+        "qualification_rating": len(out.ratings),
+        "engagement_event": len(out.events),
+        "nurture_unsubscribe": len(out.unsubscribes),
     }
     by_stage = Counter(str(row["lifecycle_stage"].value) for row in out.contacts)
-    return DemoSummary(
-        scale=scale,
-        seed=seed,
-        today=today,
-        logins=org.logins(),
+    return _History(
         rows=counts,
-        contacts_by_stage=dict(sorted(by_stage.items())),
+        contact_ids=[row["id"] for row in out.contacts],
+        by_stage=dict(sorted(by_stage.items())),
+        logins=org.logins(),
+        mql_by_score=engagement.promotions,
     )

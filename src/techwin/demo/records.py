@@ -9,8 +9,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from techwin.pipeline.enums import ForecastCategory
+from techwin.scoring.enums import EventKind
 
 Row = dict[str, Any]
+# An engagement event: (id, contact_id, kind, occurred_at, detail, created_at).
+EventRecord = tuple[int, int, EventKind, datetime, str | None, datetime]
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,11 @@ class Output:
     stage_changes: list[Row] = field(default_factory=list)
     checks: list[Row] = field(default_factory=list)
     audits: list[Row] = field(default_factory=list)
+    assessments: list[Row] = field(default_factory=list)
+    ratings: list[Row] = field(default_factory=list)
+    # Engagement events are the biggest table: kept as compact tuples until they are written.
+    events: list[EventRecord] = field(default_factory=list)
+    unsubscribes: list[Row] = field(default_factory=list)
 
 
 @dataclass
@@ -50,6 +58,9 @@ class IdBase:
     stage_change: int
     check: int
     audit: int
+    assessment: int = 1
+    rating: int = 1
+    event: int = 1
 
 
 def cap(value: float, high: float = 0.95) -> float:

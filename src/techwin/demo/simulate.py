@@ -14,6 +14,8 @@ from datetime import datetime
 
 from techwin.demo.companies import PERSONAL_SOURCES, ContactDraft
 from techwin.demo.deals import DealDesk, DealResult
+from techwin.demo.engage import Engagement
+from techwin.demo.qualify import Qualifier
 from techwin.demo.records import Recorder, Row, cap
 from techwin.demo.words import (
     BACKWARD_REASONS,
@@ -86,6 +88,8 @@ class Simulator:
         recorder: Recorder,
         *,
         deals: DealDesk,
+        qualifier: Qualifier,
+        engagement: Engagement,
         horizon: datetime,
         lifecycle_criteria: dict[S, list[int]],
     ) -> None:
@@ -93,6 +97,8 @@ class Simulator:
         self.rng = recorder.rng
         self.out = recorder.out
         self.deals = deals
+        self.qualifier = qualifier
+        self.engagement = engagement
         self.horizon = horizon
         self.lifecycle_criteria = lifecycle_criteria
 
@@ -202,6 +208,10 @@ class Simulator:
             deal = None
             if stage is S.OPPORTUNITY:
                 deal = self.deals.run(draft, at, conversion=transitions[-1])
+        # What the contact did and how it was qualified follow from its history (each from its
+        # own random stream, so the histories are the same with or without them).
+        self.engagement.engage(draft, transitions)
+        self.qualifier.qualify_contact(contact_id, draft.owner_id, transitions)
         last = transitions[-1]
         self.out.transitions.extend(transitions)
         for row in transitions[1:]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import ColumnDefault, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 BATCH = 5_000
@@ -26,15 +26,108 @@ def insert_rows(
     label: str,
     progress: Progress | None = None,
 ) -> None:
-    """INSERT ``rows`` into ``table`` in batches (one executemany each), reporting progress."""
-    total = len(rows)
+    """INSERT ``rows`` (all with the same keys) into ``table`` in batches, reporting progress."""
+    columns = list(rows[0]) if rows else []
+    records = [tuple(row[c] for c in columns) for row in rows]
+    insert_tuples(session, table, columns, records, label=label, progress=progress)
+
+
+def insert_tuples(
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    records: Sequence[Sequence[Any]],
+    *,
+    label: str,
+    progress: Progress | None = None,
+) -> None:
+    """INSERT compact records (values in ``columns`` order) in batches, reporting progress.
+
+    Columns left out get their scalar default. Values go through each column type's own bind
+    processing, exactly as an ORM insert would store them; the rows then travel the fastest way
+    the driver offers (COPY on PostgreSQL, a plain executemany on SQLite).
+    """
+    total = len(records)
     if progress is not None:
         progress(label, 0, total)
+    if not total:
+        return
+    writer = _Writer(session, table, columns)
     for start in range(0, total, BATCH):
-        batch = rows[start : start + BATCH]
-        session.execute(insert(table), list(batch))
+        batch = records[start : start + BATCH]
+        writer.write(batch)
         if progress is not None:
             progress(label, min(total, start + len(batch)), total)
+
+
+class _Writer:
+    """Writes records to one table over the session's own connection and transaction."""
+
+    def __init__(self, session: Session, table: Table, columns: Sequence[str]) -> None:
+        connection = session.connection()
+        dialect = connection.dialect
+        self.session = session
+        self.table = table
+        self.dialect = dialect.name
+        self.columns = list(columns)
+        self.defaults: list[Any] = []
+        for column in table.columns:
+            if column.name in self.columns:
+                continue
+            default = column.default
+            if isinstance(default, ColumnDefault) and default.is_scalar:
+                self.columns.append(column.name)
+                self.defaults.append(default.arg)
+                continue
+            if column.server_default is not None or (default is None and column.nullable):
+                continue  # the database fills it in (or leaves it NULL)
+            raise ValueError(f"{table.name}.{column.name} must be given explicitly")
+        self.processors = [
+            (index, processor)
+            for index, name in enumerate(self.columns)
+            if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+        ]
+        self.raw: Any = connection.connection.dbapi_connection
+        preparer = dialect.identifier_preparer
+        self.names = ", ".join(preparer.quote(name) for name in self.columns)
+        self.target = preparer.format_table(table)
+
+    def _prepared(self, batch: Sequence[Sequence[Any]]) -> list[list[Any]]:
+        rows = []
+        for record in batch:
+            row = [*record, *self.defaults]
+            for index, processor in self.processors:
+                row[index] = processor(row[index])
+            rows.append(row)
+        return rows
+
+    def write(self, batch: Sequence[Sequence[Any]]) -> None:
+        """Store one batch."""
+        rows = self._prepared(batch)
+        if self.dialect == "postgresql":
+            with (
+                self.raw.cursor() as cursor,
+                cursor.copy(f"COPY {self.target} ({self.names}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+        elif self.dialect == "sqlite":
+            marks = ", ".join("?" for _ in self.columns)
+            cursor = self.raw.cursor()
+            try:
+                # Table and column names come from the models' metadata, quoted: safe to inline.
+                sql = f"INSERT INTO {self.target} ({self.names}) VALUES ({marks})"  # noqa: S608
+                cursor.executemany(sql, rows)
+            finally:
+                cursor.close()
+        else:  # any other backend: SQLAlchemy's own executemany
+            self.session.execute(
+                insert(self.table),
+                [
+                    dict(zip(self.columns, [*record, *self.defaults], strict=True))
+                    for record in batch
+                ],
+            )
 
 
 def sync_sequences(session: Session, tables: Sequence[Table]) -> None:

@@ -12,7 +12,9 @@ from techwin.auth.models import User
 from techwin.auth.permissions import can_edit_record
 from techwin.deps import SessionDep, WebUser
 from techwin.pipeline import opportunities, reports
+from techwin.pipeline.enums import GateSubject
 from techwin.pipeline.schemas import MoveIn
+from techwin.qualification.queries import rated_criteria
 from techwin.web import options
 from techwin.web.forms import Filters, FormState, attempt
 from techwin.web.pages import fragment
@@ -68,7 +70,12 @@ def board_move(
         deal = opportunities.get_opportunity(session, deal_id)
         stages = opportunities.pipeline_stages(session, deal.pipeline_id)
         target = next((s for s in stages if s.key == state.value("stage")), None)
-        context = {"deal": deal, "target": target, "move": state}
+        context = {
+            "deal": deal,
+            "target": target,
+            "move": state,
+            "rated": rated_criteria(session, subject=GateSubject.OPPORTUNITY),
+        }
         headers = {"X-Techwin-Move": "refused"}
         return render(
             request, "board/_refused.html", context, status_code=state.status, headers=headers

@@ -40,6 +40,8 @@ def display(value: object) -> str:
         return value.isoformat()
     if isinstance(value, bool):
         return "true" if value else ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     return str(value)
 
 
@@ -245,6 +247,23 @@ class Filters:
             return None
         if not 0 < number <= MAX_ID:
             self.errors[name] = f"{name.replace('_', ' ')}: {number} is out of range"
+            return None
+        return number
+
+    def number(self, name: str, *, low: float = -1e6, high: float = 1e6) -> float | None:
+        """A decimal filter (scores) within ``low``–``high``."""
+        value = self.text(name)
+        if value is None:
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            self.errors[name] = f"{name.replace('_', ' ')}: '{value}' is not a number"
+            return None
+        if not low <= number <= high:
+            self.errors[name] = (
+                f"{name.replace('_', ' ')}: {value} is out of range ({low:g} to {high:g})"
+            )
             return None
         return number
 

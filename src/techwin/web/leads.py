@@ -1,5 +1,5 @@
-"""Leads and contacts: the filtered list and its CSV export, create, edit, lifecycle moves and
-conversion to a deal."""
+"""Leads and contacts: the filtered list (with scores) and its CSV export, create, edit, the lead
+page with its qualification, score and nurturing panels, lifecycle moves and conversion."""
 
 from __future__ import annotations
 
@@ -13,17 +13,23 @@ from techwin.auth.audit import list_audit
 from techwin.auth.models import User
 from techwin.auth.permissions import can_edit_record
 from techwin.core.csvout import csv_lines
+from techwin.core.time import utcnow
 from techwin.deps import SessionDep, WebUser
 from techwin.errors import InvalidInput
 from techwin.pipeline import contacts, opportunities, overview
-from techwin.pipeline.enums import LIFECYCLE_LABELS, LifecycleStage
+from techwin.pipeline.enums import LIFECYCLE_LABELS, GateSubject, LifecycleStage
 from techwin.pipeline.models import Contact
 from techwin.pipeline.schemas import ContactIn, ContactPatch, ConvertIn, TransitionIn
-from techwin.web import options
+from techwin.scoring import queries as score_queries
+from techwin.scoring.enums import EventKind
+from techwin.scoring.models import LeadScore, PredictiveScore
+from techwin.scoring.nurture import service as nurture
+from techwin.web import options, panels
 from techwin.web.forms import Filters, FormState, as_id, attempt
 from techwin.web.pages import fragment
 from techwin.web.presenters import lead_timeline, lifecycle_steps, transition_choices
 from techwin.web.rendering import redirect, render
+from techwin.web.scoring_presenters import tier_of
 from techwin.web.security import FormDep
 
 router = APIRouter()
@@ -56,6 +62,10 @@ LABELS = {
     "name": "Deal name",
     "acv": "ACV",
     "close_date": "Close date",
+    "kind": "Event",
+    "occurred_at": "When",
+    "detail": "Detail",
+    "sequence": "Sequence",
 }
 SORTS = {
     "-created": "Newest first",
@@ -63,6 +73,8 @@ SORTS = {
     "name": "Name (A–Z)",
     "stage": "Lifecycle stage",
     "-stage_entered": "Recently moved",
+    "-score": "Highest score",
+    "score": "Lowest score",
 }
 
 
@@ -83,12 +95,24 @@ def _filters(f: Filters) -> tuple[contacts.ContactFilter, str]:
 
 @router.get("/leads")
 def lead_list(request: Request, session: SessionDep) -> Response:
-    """Leads and contacts, filtered by stage, owner, source and creation dates."""
+    """Leads and contacts with their scores, filtered by stage, owner, source, creation dates
+    and a minimum score, sorted by any column including the score."""
     f = Filters(request.query_params)
     filters, sort = _filters(f)
+    min_score = f.number("min_score")
     page = None
+    scores: dict[int, LeadScore] = {}
+    likelihoods: dict[int, PredictiveScore] = {}
+    model = score_queries.active_model_summary(session)
     if not f.errors:
-        page = contacts.list_contacts(session, filters=filters, page=f.page(), sort=sort)
+        page = score_queries.list_contacts_by_score(
+            session, filters=filters, page=f.page(), sort=sort, min_score=min_score
+        )
+        ids = [c.id for c in page.items]
+        scores = score_queries.scores_for(session, contact_ids=ids)
+        if model is not None:
+            likelihoods = score_queries.predictive_scores_for(session, contact_ids=ids)
+    tiers = [tier for tier, _sequence in nurture.list_tiers(session)]
     context = {
         "page": page,
         "f": f,
@@ -97,6 +121,10 @@ def lead_list(request: Request, session: SessionDep) -> Response:
         "people": options.people(session),
         "sources": options.sources(session),
         "stages": options.LIFECYCLE_OPTIONS,
+        "scores": scores,
+        "likelihoods": likelihoods,
+        "model": model,
+        "tier_of": lambda total: tier_of(total, tiers),
     }
     name = "leads/_results.html" if fragment(request, "results") else "leads/list.html"
     return render(request, name, context)
@@ -107,11 +135,14 @@ def lead_export(request: Request, session: SessionDep) -> Response:
     """Exactly the rows the list's filters show, as CSV."""
     f = Filters(request.query_params)
     filters, sort = _filters(f)
+    min_score = f.number("min_score")
     if f.errors:
         raise InvalidInput(next(iter(f.errors.values())))
-    rows = list(contacts.export_rows(session, filters=filters, sort=sort))
+    rows = list(
+        score_queries.export_rows_by_score(session, filters=filters, sort=sort, min_score=min_score)
+    )
     return StreamingResponse(
-        csv_lines(contacts.CONTACT_EXPORT_HEADER, rows),
+        csv_lines(score_queries.SCORED_EXPORT_HEADER, rows),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="leads-{date.today()}.csv"'},
     )
@@ -157,19 +188,25 @@ def lead_create(request: Request, session: SessionDep, user: WebUser, form: Form
     return redirect(f"/leads/{created.id}", flash=f"Lead {created.full_name} created.")
 
 
-def _detail_context(
+def detail_context(
     session: Session,
     user: User,
     lead: Contact,
     *,
     move: FormState | None = None,
     convert: FormState | None = None,
+    framework: str | None = None,
+    rating: FormState | None = None,
+    event: FormState | None = None,
+    nurturing: FormState | None = None,
 ) -> dict[str, object]:
+    """Everything the lead page shows; the forms a refused change came from keep its values."""
     events = list_audit(session, entity_type="contact", entity_id=lead.id, limit=100)
     account_id = lead.account_id
+    can_edit = can_edit_record(user, owner_id=lead.owner_id)
     return {
         "lead": lead,
-        "can_edit": can_edit_record(user, owner_id=lead.owner_id),
+        "can_edit": can_edit,
         "labels": LABELS,
         "entries": lead_timeline(contacts.list_transitions(session, lead.id), events),
         "choices": transition_choices(lead.lifecycle_stage),
@@ -178,14 +215,33 @@ def _detail_context(
         "move": move or FormState.blank(),
         "convert": convert or FormState.blank(account_id=account_id),
         "accounts": options.account_choices(session, selected=account_id),
+        "next_gate": panels.next_gate(session, lead),
+        "qual": panels.qualification(
+            session,
+            subject=GateSubject.CONTACT,
+            subject_id=lead.id,
+            framework=framework or (rating.value("framework") if rating else None),
+            can_edit=can_edit,
+            posted=rating,
+        ),
+        "event_form": event or FormState.blank(kind=EventKind.DEMO_REQUEST, occurred_at=_now()),
+        "nurture_form": nurturing or FormState.blank(),
+        **panels.lead_scoring(session, lead),
     }
+
+
+def _now() -> str:
+    """Now, as a ``datetime-local`` input shows it (UTC, to the minute)."""
+    return utcnow().strftime("%Y-%m-%dT%H:%M")
 
 
 @router.get("/leads/{lead_id:id}")
 def lead_detail(request: Request, lead_id: int, session: SessionDep, user: WebUser) -> Response:
-    """A lead with its lifecycle timeline and the moves it can make next."""
+    """A lead with its lifecycle, qualification, score, engagement, nurturing and timeline."""
     lead = contacts.get_contact(session, lead_id)
-    return render(request, "leads/detail.html", _detail_context(session, user, lead))
+    framework = Filters(request.query_params).text("framework")
+    context = detail_context(session, user, lead, framework=framework)
+    return render(request, "leads/detail.html", context)
 
 
 @router.get("/leads/{lead_id:id}/edit")
@@ -243,7 +299,7 @@ def lead_transition(
 
     if attempt(session, state, move) is None:
         lead = contacts.get_contact(session, lead_id)
-        context = _detail_context(session, user, lead, move=state)
+        context = detail_context(session, user, lead, move=state)
         return render(request, "leads/detail.html", context, status_code=state.status)
     return redirect(
         f"/leads/{lead_id}", flash=f"Moved to {LIFECYCLE_LABELS[lead.lifecycle_stage]}."
@@ -266,6 +322,6 @@ def lead_convert(
     )
     if deal is None:
         lead = contacts.get_contact(session, lead_id)
-        context = _detail_context(session, user, lead, convert=state)
+        context = detail_context(session, user, lead, convert=state)
         return render(request, "leads/detail.html", context, status_code=state.status)
     return redirect(f"/opportunities/{deal.id}", flash=f"{lead.full_name} converted to a deal.")

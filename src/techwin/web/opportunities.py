@@ -1,5 +1,5 @@
 """Opportunities (deals): the filtered list and its CSV export, create, detail with the exit
-criteria checklist and stage history, edit, and stage moves."""
+criteria checklist, the qualification panel and stage history, edit, and stage moves."""
 
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ from techwin.core.csvout import csv_lines
 from techwin.deps import SessionDep, WebUser
 from techwin.errors import InvalidInput
 from techwin.pipeline import checklists, opportunities
+from techwin.pipeline.enums import GateSubject
 from techwin.pipeline.models import Opportunity
 from techwin.pipeline.schemas import MoveIn, OpportunityIn, OpportunityPatch
-from techwin.web import options
+from techwin.qualification.queries import rated_criteria
+from techwin.web import options, panels
 from techwin.web.forms import Filters, FormState, as_id, attempt, changed_only
 from techwin.web.pages import fragment
 from techwin.web.presenters import audit_entries, stage_spells
@@ -168,17 +170,34 @@ def deal_create(request: Request, session: SessionDep, user: WebUser, form: Form
     return redirect(f"/opportunities/{created.id}", flash=f"Deal {created.name} opened.")
 
 
-def _detail_context(
-    session: Session, user: User, deal: Opportunity, *, move: FormState | None = None
+def detail_context(
+    session: Session,
+    user: User,
+    deal: Opportunity,
+    *,
+    move: FormState | None = None,
+    framework: str | None = None,
+    rating: FormState | None = None,
 ) -> dict[str, object]:
+    """Everything the deal page shows; the form a refused change came from keeps its values."""
     events = list_audit(session, entity_type="opportunity", entity_id=deal.id, limit=100)
+    can_edit = can_edit_record(
+        user, owner_id=deal.owner_id, team_ids=[u.id for u in deal.engineers]
+    )
     return {
         "deal": deal,
-        "can_edit": can_edit_record(
-            user, owner_id=deal.owner_id, team_ids=[u.id for u in deal.engineers]
-        ),
+        "can_edit": can_edit,
         "labels": LABELS,
         "gate": opportunities.current_gate(session, deal),
+        "rated": rated_criteria(session, subject=GateSubject.OPPORTUNITY),
+        "qual": panels.qualification(
+            session,
+            subject=GateSubject.OPPORTUNITY,
+            subject_id=deal.id,
+            framework=framework or (rating.value("framework") if rating else None),
+            can_edit=can_edit,
+            posted=rating,
+        ),
         "spells": stage_spells(opportunities.stage_history(session, deal.id), deal),
         "people": opportunities.opportunity_contacts(session, deal.id),
         "entries": audit_entries(events),
@@ -189,9 +208,11 @@ def _detail_context(
 
 @router.get("/opportunities/{deal_id:id}")
 def deal_detail(request: Request, deal_id: int, session: SessionDep, user: WebUser) -> Response:
-    """A deal: amounts, exit criteria, stage history, contacts and audit timeline."""
+    """A deal: amounts, exit criteria, qualification, stage history, contacts and timeline."""
     deal = opportunities.get_opportunity(session, deal_id)
-    return render(request, "opportunities/detail.html", _detail_context(session, user, deal))
+    framework = Filters(request.query_params).text("framework")
+    context = detail_context(session, user, deal, framework=framework)
+    return render(request, "opportunities/detail.html", context)
 
 
 @router.get("/opportunities/{deal_id:id}/edit")
@@ -244,7 +265,7 @@ def deal_move(
     )
     if moved is None:
         deal = opportunities.get_opportunity(session, deal_id)
-        context = _detail_context(session, user, deal, move=state)
+        context = detail_context(session, user, deal, move=state)
         return render(request, "opportunities/detail.html", context, status_code=state.status)
     return redirect(f"/opportunities/{deal_id}", flash=f"Moved to {deal.stage.name}.")
 
@@ -269,6 +290,7 @@ def deal_check(
         context = {
             "deal": deal,
             "gate": gate,
+            "rated": rated_criteria(session, subject=GateSubject.OPPORTUNITY),
             "can_edit": True,
             "entries": audit_entries(events),
             "oob": True,  # the timeline gains the tick, swapped out of band

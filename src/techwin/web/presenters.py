@@ -33,6 +33,8 @@ _ACTION_TITLES = {
     "opportunity.move": "Stage moved",
     "opportunity.override": "Gate overridden",
     "opportunity.check": "Exit criteria",
+    "qualification.rate": "Qualification rated",
+    "nurture.unsubscribe": "Unsubscribed",
 }
 
 _HIDDEN_FIELDS = {"version", "updated_at"}
@@ -63,7 +65,12 @@ def _shown(value: object) -> str:
 def _diff(event: AuditEvent) -> list[tuple[str, str, str]]:
     after = event.after or {}
     before = event.before or {}
-    if event.action in ("opportunity.move", "opportunity.override", "opportunity.check"):
+    if event.action in (
+        "opportunity.move",
+        "opportunity.override",
+        "opportunity.check",
+        "qualification.rate",  # the summary says it all: "BANT budget: 0 → 2"
+    ):
         return []
     return [
         (key.replace("_", " "), _shown(before.get(key)), _shown(after.get(key)))

@@ -25,6 +25,8 @@ from techwin.pipeline.enums import (
     LifecycleStage,
     Seniority,
 )
+from techwin.qualification.rules import SCALE
+from techwin.scoring.enums import EVENT_LABELS
 
 WEB_DIR = Path(__file__).resolve().parent
 STATIC_DIR = WEB_DIR / "static"
@@ -106,6 +108,20 @@ def _num(value: int | float | Decimal | None) -> str:
     return f"{value:,}"
 
 
+def _points(value: float | None) -> str:
+    """Score points without a needless decimal: ``20``, ``12.5``."""
+    if value is None:
+        return "—"
+    return f"{value:g}" if abs(value) < 1e6 else f"{value:,.0f}"
+
+
+def _signed(value: float | None) -> str:
+    """Points with their sign: ``+20``, ``−15``."""
+    if value is None:
+        return "—"
+    return ("+" if value >= 0 else "−") + _points(abs(value))
+
+
 def _label(value: object) -> str:
     """A human label for an enum member of the pipeline or people vocabularies."""
     for table in (LIFECYCLE_LABELS, FORECAST_LABELS, SENIORITY_LABELS, ROLE_LABELS, LEVEL_LABELS):
@@ -158,6 +174,8 @@ templates.env.filters.update(
     days_since=_days_since,
     pct=_pct,
     num=_num,
+    points=_points,
+    signed=_signed,
     label=_label,
     initials=_initials,
     hue=_hue,
@@ -173,6 +191,8 @@ templates.env.globals.update(
     Seniority=Seniority,
     LEAD_SOURCES=LEAD_SOURCES,
     CURRENCIES=CURRENCIES,
+    QUALIFICATION_SCALE=SCALE,
+    EVENT_LABELS=EVENT_LABELS,
     today=lambda: utcnow().date(),
 )
 

@@ -5,14 +5,37 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from techwin.web import accounts, board, funnel, home, leads, login, opportunities
+from techwin.web import (
+    accounts,
+    board,
+    engagement,
+    funnel,
+    home,
+    leads,
+    login,
+    opportunities,
+    qualification,
+    tasks,
+)
+from techwin.web.admin import build_admin_router
 from techwin.web.security import web_guard
 
 router = APIRouter(include_in_schema=False)
 router.include_router(login.public)
 
 _signed_in = APIRouter(dependencies=[Depends(web_guard)])
-for module in (home, accounts, leads, opportunities, board, funnel):
+for module in (
+    home,
+    tasks,
+    accounts,
+    leads,
+    qualification,
+    engagement,
+    opportunities,
+    board,
+    funnel,
+):
     _signed_in.include_router(module.router)
+_signed_in.include_router(build_admin_router())
 _signed_in.include_router(login.private)
 router.include_router(_signed_in)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -18,8 +19,10 @@ from starlette.datastructures import FormData
 from techwin.auth import service as auth_service
 from techwin.auth.enums import ROLE_LABELS, Role
 from techwin.auth.models import User, WebSession
-from techwin.deps import SESSION_COOKIE, WebSessionDep, WebUser
+from techwin.core.time import start_of_day, utcnow
+from techwin.deps import SESSION_COOKIE, SessionDep, WebSessionDep, WebUser
 from techwin.errors import PermissionDenied
+from techwin.scoring.queries import due_task_count
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -37,6 +40,7 @@ class Viewer:
     role: Role
     initials: str
     csrf_token: str
+    due_tasks: int = 0
 
     @property
     def role_label(self) -> str:
@@ -47,6 +51,11 @@ class Viewer:
     def can_override(self) -> bool:
         """Managers and admins may pass an unmet gate with a reason."""
         return self.role in (Role.MANAGER, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        """Admins see the admin area (scoring rules, frameworks, the predictive model)."""
+        return self.role is Role.ADMIN
 
     @property
     def can_write(self) -> bool:
@@ -74,8 +83,11 @@ async def read_form(request: Request) -> FormData:
 FormDep = Annotated[FormData, Depends(read_form)]
 
 
-async def web_guard(request: Request, web: WebSessionDep, user: WebUser, form: FormDep) -> Viewer:
-    """Every signed-in route: require a session, check CSRF on writes, expose the viewer."""
+async def web_guard(
+    request: Request, session: SessionDep, web: WebSessionDep, user: WebUser, form: FormDep
+) -> Viewer:
+    """Every signed-in route: require a session, check CSRF on writes, expose the viewer
+    (with the count of tasks due by tonight that the navigation shows)."""
     if request.method not in SAFE_METHODS:
         given = request.headers.get(CSRF_HEADER)
         if given is None:
@@ -85,12 +97,18 @@ async def web_guard(request: Request, web: WebSessionDep, user: WebUser, form: F
             raise PermissionDenied(
                 "the form's security token is missing or out of date; reload the page and try again"
             )
-    viewer = make_viewer(user, web)
+    due = due_task_count(session, owner_id=user.id, due_by=end_of_today())
+    viewer = make_viewer(user, web, due_tasks=due)
     request.state.viewer = viewer
     return viewer
 
 
-def make_viewer(user: User, web: WebSession) -> Viewer:
+def end_of_today() -> datetime:
+    """Midnight UTC at the end of today: tasks due before it are due today (or overdue)."""
+    return start_of_day(utcnow().date()) + timedelta(days=1)
+
+
+def make_viewer(user: User, web: WebSession, *, due_tasks: int = 0) -> Viewer:
     """The page-safe snapshot of a signed-in person."""
     return Viewer(
         id=user.id,
@@ -99,6 +117,7 @@ def make_viewer(user: User, web: WebSession) -> Viewer:
         role=user.role,
         initials=user.initials,
         csrf_token=web.csrf_token,
+        due_tasks=due_tasks,
     )
 
 

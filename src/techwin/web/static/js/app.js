@@ -1,5 +1,6 @@
 /* Techwin — the little JavaScript the pages need: toasts for failed HTMX requests, charts,
-   and drag-and-drop on the pipeline board. Everything else is plain HTML and HTMX. */
+   drag-and-drop on the pipeline board, and small form helpers (inline errors over HTMX,
+   confirmations, busy buttons, copying a draft). Everything else is plain HTML and HTMX. */
 (function () {
   "use strict";
 
@@ -78,6 +79,63 @@
 
   /* ---------- Charts (Chart.js, vendored) ---------- */
 
+  function pct(v) { return Math.round(v * 100) + "%"; }
+
+  /* A bar chart as the funnel draws it: counts, horizontal or grouped by series. */
+  function countOptions(data) {
+    var horizontal = !!data.horizontal;
+    return {
+      indexAxis: horizontal ? "y" : "x",
+      maintainAspectRatio: false,
+      animation: false,
+      borderRadius: 6,
+      plugins: {
+        legend: { display: data.datasets.length > 1, position: "bottom", labels: { boxWidth: 12, boxHeight: 12 } },
+        tooltip: { callbacks: { label: function (ctx) { return " " + ctx.dataset.label + ": " + ctx.formattedValue; } } }
+      },
+      scales: {
+        x: { grid: { display: !horizontal, color: "#f2f4f7" }, ticks: { precision: 0, color: "#667085" }, border: { display: false } },
+        y: { grid: { display: horizontal ? false : true, color: "#f2f4f7" }, ticks: { precision: 0, color: "#344054" }, border: { display: false } }
+      }
+    };
+  }
+
+  /* Any other chart: the data says its type, its axes (titles, bounds, percentages) and legend. */
+  function describedOptions(data) {
+    var axes = data.axes || {};
+    var scatter = data.type === "scatter";
+    function scale(axis) {
+      axis = axis || {};
+      var s = { grid: { color: "#f2f4f7" }, border: { display: false }, ticks: { color: "#667085" } };
+      if (scatter) s.type = "linear";
+      if (axis.min !== undefined) s.min = axis.min;
+      if (axis.max !== undefined) s.max = axis.max;
+      if (axis.title) s.title = { display: true, text: axis.title, color: "#475467", font: { weight: "600" } };
+      if (axis.percent) s.ticks.callback = function (v) { return pct(v); };
+      return s;
+    }
+    return {
+      maintainAspectRatio: false,
+      animation: false,
+      borderRadius: 5,
+      plugins: {
+        legend: { display: !!data.legend, position: "bottom", labels: { boxWidth: 12, boxHeight: 12, usePointStyle: scatter } },
+        tooltip: {
+          callbacks: {
+            label: function (ctx) {
+              var raw = ctx.raw || {};
+              if (scatter && raw.n !== undefined) {
+                return " predicted " + pct(raw.x) + " · observed " + pct(raw.y) + " (" + raw.n + " leads)";
+              }
+              return " " + ctx.dataset.label + ": " + ctx.formattedValue;
+            }
+          }
+        }
+      },
+      scales: { x: scale(axes.x), y: scale(axes.y) }
+    };
+  }
+
   function initCharts(root) {
     if (typeof window.Chart === "undefined") return;
     root.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
@@ -86,24 +144,11 @@
       var existing = window.Chart.getChart(canvas);
       if (existing) existing.destroy();
       var data = JSON.parse(source.textContent);
-      var horizontal = !!data.horizontal;
+      var described = !!data.type;
       new window.Chart(canvas, {
-        type: "bar",
+        type: data.type || "bar",
         data: { labels: data.labels, datasets: data.datasets },
-        options: {
-          indexAxis: horizontal ? "y" : "x",
-          maintainAspectRatio: false,
-          animation: false,
-          borderRadius: 6,
-          plugins: {
-            legend: { display: data.datasets.length > 1, position: "bottom", labels: { boxWidth: 12, boxHeight: 12 } },
-            tooltip: { callbacks: { label: function (ctx) { return " " + ctx.dataset.label + ": " + ctx.formattedValue; } } }
-          },
-          scales: {
-            x: { grid: { display: !horizontal, color: "#f2f4f7" }, ticks: { precision: 0, color: "#667085" }, border: { display: false } },
-            y: { grid: { display: horizontal ? false : true, color: "#f2f4f7" }, ticks: { precision: 0, color: "#344054" }, border: { display: false } }
-          }
-        }
+        options: described ? describedOptions(data) : countOptions(data)
       });
     });
   }
@@ -229,6 +274,56 @@
   document.addEventListener("click", function (event) {
     var closer = event.target.closest ? event.target.closest("[data-close]") : null;
     if (closer) closeDialog();
+  });
+
+  /* ---------- Forms: inline errors over HTMX, confirmations, busy buttons, copy ---------- */
+
+  /* A form fragment answered with its errors (422 and friends) replaces the form in place. */
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr.status >= 400 && xhr.getResponseHeader("X-Techwin-Form") === "invalid") {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches) return;
+    var question = form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      return;
+    }
+    var busy = form.getAttribute("data-busy");
+    if (busy) {
+      var button = form.querySelector("button[type=submit]:not(.sr-only)");
+      if (button) {
+        window.setTimeout(function () { button.disabled = true; }, 0);
+        button.classList.add("is-busy");
+        button.textContent = busy;
+      }
+    }
+  }, true);
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-copy]") : null;
+    if (!button) return;
+    var text = button.parentNode.querySelector("[data-draft]");
+    if (!text || !navigator.clipboard) return;
+    navigator.clipboard.writeText(text.textContent).then(function () {
+      toast("Copied to the clipboard.", "success");
+    });
+  });
+
+  /* The rule form shows the inputs of the kind chosen (fit condition or engagement event). */
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches("[data-rule-kind]")) return;
+    select.form.querySelectorAll("[data-for-kind]").forEach(function (group) {
+      group.hidden = group.getAttribute("data-for-kind") !== select.value;
+    });
   });
 
   /* ---------- Start-up and after every HTMX swap ---------- */

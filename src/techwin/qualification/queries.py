@@ -1,0 +1,19 @@
+"""Read-only views of qualification for pages: which exit criteria are rated, not ticked."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from techwin.pipeline.enums import GateSubject
+from techwin.pipeline.models import ExitCriterion
+
+
+def rated_criteria(session: Session, *, subject: GateSubject) -> dict[str, str]:
+    """Exit criteria of contacts or deals met by ratings: criterion key → framework key."""
+    rows = session.execute(
+        select(ExitCriterion.key, ExitCriterion.config).where(
+            ExitCriterion.subject == subject, ExitCriterion.kind == "qualification"
+        )
+    )
+    return {key: str((config or {}).get("framework", "")) for key, config in rows}
