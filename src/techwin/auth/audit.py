@@ -60,3 +60,34 @@ def changed_fields(
     """Keep only the keys whose value changed, for compact before/after records."""
     keys = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
+def record_update(
+    session: Session,
+    *,
+    actor: User | None,
+    entity_type: str,
+    entity_id: int,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> bool:
+    """Audit an edit with only the fields that changed (the version counter aside).
+
+    Returns whether anything changed, so callers can tell listeners only about real edits.
+    """
+    old, new = changed_fields(before, after)
+    old.pop("version", None)
+    new.pop("version", None)
+    if not new:
+        return False
+    record_audit(
+        session,
+        actor=actor,
+        action=f"{entity_type}.update",
+        entity_type=entity_type,
+        entity_id=entity_id,
+        summary="changed " + ", ".join(sorted(new)),
+        before=old,
+        after=new,
+    )
+    return True

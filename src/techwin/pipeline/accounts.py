@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from techwin.auth.audit import changed_fields, record_audit
+from techwin.auth.audit import record_audit, record_update
 from techwin.auth.models import User
 from techwin.auth.permissions import require_edit_record, require_writer
 from techwin.core.concurrency import check_version
@@ -85,18 +85,14 @@ def update_account(
     for field, value in changes.items():
         setattr(account, field, value)
     session.flush()
-    old, new = changed_fields(before, snapshot(AccountOut, account))
-    if new:
-        record_audit(
-            session,
-            actor=actor,
-            action="account.update",
-            entity_type="account",
-            entity_id=account.id,
-            summary="changed " + ", ".join(sorted(k for k in new if k != "version")),
-            before=old,
-            after=new,
-        )
+    record_update(
+        session,
+        actor=actor,
+        entity_type="account",
+        entity_id=account.id,
+        before=before,
+        after=snapshot(AccountOut, account),
+    )
     return account
 
 

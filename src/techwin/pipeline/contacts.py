@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from techwin.auth.audit import changed_fields, record_audit
+from techwin.auth.audit import record_audit, record_update
 from techwin.auth.models import User
 from techwin.auth.permissions import require_edit_record, require_override, require_writer
 from techwin.core.concurrency import check_version
@@ -152,20 +152,14 @@ def update_contact(
     for field, value in changes.items():
         setattr(contact, field, value)
     session.flush()
-    old, new = changed_fields(before, snapshot(ContactOut, contact))
-    new.pop("version", None)
-    old.pop("version", None)
-    if new:
-        record_audit(
-            session,
-            actor=actor,
-            action="contact.update",
-            entity_type="contact",
-            entity_id=contact.id,
-            summary="changed " + ", ".join(sorted(new)),
-            before=old,
-            after=new,
-        )
+    if record_update(
+        session,
+        actor=actor,
+        entity_type="contact",
+        entity_id=contact.id,
+        before=before,
+        after=snapshot(ContactOut, contact),
+    ):
         contact_changed(session, contact, ContactChange.UPDATED)
     return contact
 

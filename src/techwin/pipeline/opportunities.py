@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from techwin.auth.audit import changed_fields, record_audit
+from techwin.auth.audit import record_audit, record_update
 from techwin.auth.enums import Role
 from techwin.auth.models import User
 from techwin.auth.permissions import require_edit_record, require_override, require_writer
@@ -243,20 +243,14 @@ def update_opportunity(
     if se_ids is not None:
         opportunity.version += 1  # the SE list lives in another table; the deal still changed
     session.flush()
-    old, new = changed_fields(before, opportunity_out(opportunity).model_dump(mode="json"))
-    new.pop("version", None)
-    old.pop("version", None)
-    if new:
-        record_audit(
-            session,
-            actor=actor,
-            action="opportunity.update",
-            entity_type="opportunity",
-            entity_id=opportunity.id,
-            summary="changed " + ", ".join(sorted(new)),
-            before=old,
-            after=new,
-        )
+    record_update(
+        session,
+        actor=actor,
+        entity_type="opportunity",
+        entity_id=opportunity.id,
+        before=before,
+        after=opportunity_out(opportunity).model_dump(mode="json"),
+    )
     return opportunity
 
 
