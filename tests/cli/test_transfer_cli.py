@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.cli.conftest import Run
@@ -78,3 +79,36 @@ def test_missing_file_is_one_red_line(run: Run, upgraded: None) -> None:
     result = run("import", "contacts", "/nonexistent.csv")
     assert result.exit_code == 1
     assert result.stderr.startswith("error: file: no such file")
+
+
+def test_events_from_the_command_line(run: Run, upgraded: None, tmp_path) -> None:
+    created = run(
+        "users",
+        "create",
+        "--email",
+        "ae@example.com",
+        "--name",
+        "A E",
+        "--role",
+        "ae",
+        "--password",
+        "long-enough-pw",
+    )
+    assert created.exit_code == 0, created.output
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("Email,Last Name\nada@example.com,Lovelace\n")
+    assert run("import", "contacts", str(contacts)).exit_code == 0
+    events = tmp_path / "events.csv"
+    events.write_text(f"email,kind,occurred_at\nada@example.com,demo request,{_recent()}\n")
+    result = run("import", "events", str(events), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["created"] == 1
+    refused = run("import", "events", str(events), "--update")
+    assert refused.exit_code == 1
+    assert (
+        refused.stderr.strip().splitlines()[-1].startswith("error: entity: events are only added")
+    )
+
+
+def _recent() -> str:
+    return (datetime.now(UTC) - timedelta(days=2)).date().isoformat()

@@ -173,3 +173,117 @@ def test_only_admins_train(session):
 
     with pytest.raises(PermissionDenied):
         service.train_model(session, actor=manager)
+
+
+def _with_custom_fields(session, seed=5):
+    """Give the history's contacts two custom fields: a noisy 'tier' that tracks the outcome and
+    a 'signed_order' flag that is the outcome itself (a leak, set only after conversion)."""
+    from techwin.pipeline.enums import CustomFieldType
+    from techwin.pipeline.models import CustomField
+
+    rng = random.Random(seed)
+    session.add_all(
+        [
+            CustomField(
+                entity="contact", key="tier", label="Tier", field_type=CustomFieldType.CATEGORY
+            ),
+            CustomField(
+                entity="contact",
+                key="signed_order",
+                label="Signed order",
+                field_type=CustomFieldType.BOOLEAN,
+            ),
+            CustomField(  # dates are not features
+                entity="contact", key="renewal", label="Renewal", field_type=CustomFieldType.DATE
+            ),
+        ]
+    )
+    for contact in session.scalars(select(Contact)):
+        reached = contact.lifecycle_stage is LifecycleStage.SQL
+        gold = rng.random() < (0.75 if reached else 0.25)
+        contact.custom = {"tier": "gold" if gold else "silver", "signed_order": reached}
+    session.flush()
+
+
+def test_custom_fields_are_features_and_a_leaking_one_is_flagged(session, admin):
+    make_history(session)
+    _with_custom_fields(session)
+    model = service.train_model(session, actor=admin)
+    report = model.report
+    assert {"contact.tier", "contact.signed_order"} <= set(report["features"])
+    assert "contact.renewal" not in report["features"]
+    assert report["single_feature_auc"]["contact.tier"] > 0.6
+    assert any("contact.signed_order" in w for w in report["warnings"]), report["warnings"]
+
+    honest = service.train_model(
+        session, actor=admin, options=TrainingOptions(exclude=("contact.signed_order",))
+    )
+    assert "contact.signed_order" not in honest.report["features"]
+    assert not honest.report["warnings"]
+    assert honest.report["auc"] > 0.7
+    service.predict_all(session)
+    gold = session.scalar(
+        select(PredictiveScore)
+        .join(Contact, Contact.id == PredictiveScore.contact_id)
+        .where(Contact.custom["tier"].as_string() == "gold")
+        .order_by(PredictiveScore.probability.desc())
+        .limit(1)
+    )
+    assert "Tier: gold" in [r["text"] for r in gold.reasons if r["effect"] > 0], gold.reasons
+
+
+def test_an_imported_outcome_can_be_the_label(session, admin):
+    make_history(session, n=400)
+    rng = random.Random(9)
+    contacts = list(session.scalars(select(Contact)))
+    for contact in contacts[:300]:  # the rest have no recorded outcome and are not learnt from
+        converted = rng.random() < (0.8 if contact.seniority is Seniority.VP else 0.2)
+        contact.custom = {"outcome": converted}
+    session.flush()
+    model = service.train_model(session, actor=admin, options=TrainingOptions(use_outcome=True))
+    assert model.target_stage == "outcome"
+    assert model.n_train + model.n_test == 300
+    assert model.report["single_feature_auc"]["seniority"] > 0.65
+    assert "imported outcome" in model.target_phrase
+
+
+def test_too_few_imported_outcomes_says_so(session, admin):
+    make_history(session, n=100)
+    for contact in session.scalars(select(Contact).limit(30)):
+        contact.custom = {"outcome": True}
+    session.flush()
+    with pytest.raises(
+        InvalidState, match=r"imported outcomes needs at least 50 .* found 30 and 0"
+    ):
+        service.train_model(session, actor=admin, options=TrainingOptions(use_outcome=True))
+
+
+def test_the_api_trains_evaluates_activates_and_explains(api_as, session):
+    make_history(session, n=800)
+    session.commit()
+    admin = api_as(Role.ADMIN)
+    ae = api_as(Role.AE)
+    assert ae.post("/api/v1/scoring/models", json={}).status_code == 403
+    bad = admin.post("/api/v1/scoring/models", json={"exclude": ["shoe_size"]})
+    assert (bad.status_code, bad.json()["field"]) == (422, "exclude")
+    few = admin.post("/api/v1/scoring/models", json={"use_outcome": True})
+    assert few.status_code == 409, few.text
+    assert "imported outcomes needs at least 50" in few.json()["detail"]
+
+    trained = admin.post("/api/v1/scoring/models", json={"target_stage": "sql", "activate": False})
+    assert trained.status_code == 201, trained.text
+    body = trained.json()
+    assert body["is_active"] is False
+    assert {"auc", "brier", "calibration", "lift", "warnings"} <= set(body["report"])
+    assert ae.get(f"/api/v1/scoring/models/{body['version']}").json()["report"]["auc"] > 0.6
+    refused = admin.post("/api/v1/scoring/predict")
+    assert refused.status_code == 409  # nothing active yet
+    assert admin.post(f"/api/v1/scoring/models/{body['version']}/activate").json()["is_active"]
+    scored = admin.post("/api/v1/scoring/predict").json()
+    assert scored == {"scored": 800, "model_version": body["version"]}
+    contact_id = session.scalar(select(Contact.id).limit(1))
+    likely = ae.get(f"/api/v1/contacts/{contact_id}/likelihood").json()
+    assert likely["model_version"] == body["version"]
+    assert 0 < likely["probability"] < 1
+    assert all({"feature", "text", "effect"} <= set(r) for r in likely["reasons"])
+    assert [m["version"] for m in ae.get("/api/v1/scoring/models").json()] == [body["version"]]

@@ -82,6 +82,55 @@ def test_invalid_rules_name_the_field(spec, field):
     assert info.value.field == field
 
 
+CUSTOM = {**rules.FIT_FIELDS, "contact.trial_user": "boolean", "account.renewal": "date"}
+
+
+@pytest.mark.parametrize(
+    ("spec", "profile", "expected"),
+    [
+        (fit("contact.trial_user", Operator.EQUALS, True), {"contact.trial_user": True}, True),
+        (fit("contact.trial_user", Operator.EQUALS, True), {"contact.trial_user": False}, False),
+        (fit("contact.trial_user", Operator.EQUALS, False), {}, False),
+        (
+            fit("account.renewal", Operator.BETWEEN, ["2026-01-01", "2026-06-30"]),
+            {"account.renewal": "2026-03-31"},
+            True,
+        ),
+        (
+            fit("account.renewal", Operator.GTE, "2026-07-01"),
+            {"account.renewal": "2026-03-31"},
+            False,
+        ),
+        # a number field whose stored value turned out to be text never matches, never fails
+        (fit("account.seats", Operator.GTE, 10), {"account.seats": "lots"}, False),
+        (fit("account.seats", Operator.GTE, 10), {"account.seats": 12.0}, True),
+    ],
+)
+def test_custom_field_operators(spec, profile, expected):
+    assert rules.matches(spec, profile) is expected
+
+
+@pytest.mark.parametrize(
+    ("spec", "field"),
+    [
+        (fit("contact.shoe_size", Operator.EQUALS, "10"), "field"),
+        (fit("contact.trial_user", Operator.EQUALS, "yes"), "value"),
+        (fit("contact.trial_user", Operator.GTE, 1), "operator"),
+        (fit("account.renewal", Operator.GTE, "next spring"), "value"),
+        (fit("account.renewal", Operator.BETWEEN, ["2026-06-30", "2026-01-01"]), "value"),
+    ],
+)
+def test_custom_field_rules_are_validated(spec, field):
+    with pytest.raises(InvalidInput) as info:
+        rules.validate_rule(spec, CUSTOM)
+    assert info.value.field == field
+
+
+def test_custom_fields_are_unknown_without_the_organisations_fields():
+    with pytest.raises(InvalidInput, match=r"unknown field 'contact\.trial_user'"):
+        rules.validate_rule(fit("contact.trial_user", Operator.EQUALS, True))
+
+
 def test_shipped_rules_are_valid():
     playbook = load_scoring_playbook()
     assert len(playbook.rules) >= 10

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from techwin.auth.enums import Role
 from techwin.pipeline import contacts
@@ -227,3 +228,50 @@ def test_recompute_all_scores_everyone(session, rules_seeded):
     assert count >= 5
     assert all(service.score_of(session, c.id) is not None for c in made)
     assert seen[-1][0] == seen[-1][1]
+
+
+CUSTOM_LEADS = (
+    "Email,Last Name,Company,Trial User,Seats\r\n"
+    "pat@initech.example,Pat,Initech,yes,250\r\n"
+    "sam@initech.example,Sam,Initech,no,12\r\n"
+)
+
+
+def test_fit_rules_use_custom_fields_from_an_import(api_as, session, rules_seeded, tmp_path):
+    from techwin.pipeline.imports.service import import_file
+    from techwin.pipeline.models import Contact
+
+    admin = api_as(Role.ADMIN)
+    path = tmp_path / "leads.csv"
+    path.write_text(CUSTOM_LEADS)
+    import_file(session, actor=admin.user, entity="contacts", path=path, preset="generic")
+    session.commit()
+
+    rule = {"label": "Trial user", "category": "fit", "points": 12, "operator": "equals"}
+    refused = admin.post("/api/v1/scoring/rules", json={**rule, "field": "contact.shoe_size"})
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "field"
+    assert "contact.trial_user" in refused.json()["detail"]
+    wrong = admin.post(
+        "/api/v1/scoring/rules", json={**rule, "field": "contact.trial_user", "value": "maybe"}
+    )
+    assert (wrong.status_code, wrong.json()["field"]) == (422, "value")
+    assert (
+        admin.post(
+            "/api/v1/scoring/rules", json={**rule, "field": "contact.trial_user", "value": True}
+        ).status_code
+        == 201
+    )
+    big = {"label": "Big seat count", "category": "fit", "points": 7, "operator": "gte"}
+    r = admin.post("/api/v1/scoring/rules", json={**big, "field": "contact.seats", "value": 100})
+    assert r.status_code == 201, r.text
+    service.recompute_all(session)
+    session.commit()
+
+    pat = session.scalar(select(Contact).where(Contact.email == "pat@initech.example"))
+    sam = session.scalar(select(Contact).where(Contact.email == "sam@initech.example"))
+    pat_reasons = {x["label"]: x["points"] for x in service.score_of(session, pat.id).reasons}
+    sam_reasons = {x["label"] for x in service.score_of(session, sam.id).reasons}
+    assert pat_reasons["Trial user"] == 12
+    assert pat_reasons["Big seat count"] == 7
+    assert not {"Trial user", "Big seat count"} & sam_reasons

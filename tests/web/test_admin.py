@@ -141,6 +141,36 @@ def test_add_edit_and_delete_a_rule(signed_in, session):
     assert "Rule “Large enterprise” deleted." in browser.get("/admin/scoring").text
 
 
+def test_a_rule_on_a_custom_field(signed_in, session):
+    from techwin.pipeline.enums import CustomFieldType
+    from techwin.pipeline.models import CustomField
+
+    session.add(
+        CustomField(entity="account", key="tier", label="Tier", field_type=CustomFieldType.CATEGORY)
+    )
+    session.add(
+        CustomField(
+            entity="contact",
+            key="trial_user",
+            label="Trial user",
+            field_type=CustomFieldType.BOOLEAN,
+        )
+    )
+    session.commit()
+    browser = signed_in(Role.ADMIN)
+    form = browser.get("/admin/scoring/rules/new").text
+    assert '<option value="account.tier"' in form
+    assert "Account · Tier" in form
+    rule = {**FIT_RULE, "label": "Trialist", "field": "contact.trial_user", "operator": "equals"}
+    bad = browser.post("/admin/scoring/rules", {**rule, "value": "perhaps"})
+    assert bad.status_code == 422
+    assert "a yes/no field takes yes or no" in bad.text
+    assert browser.post("/admin/scoring/rules", {**rule, "value": "Yes"}).status_code == 303
+    saved = session.scalar(select(ScoringRule).where(ScoringRule.label == "Trialist"))
+    assert saved.value is True
+    assert "Contact · Trial user is yes" in browser.get("/admin/scoring").text
+
+
 def test_settings_and_recompute(signed_in, session):
     browser = signed_in(Role.ADMIN)
     lead = factories.contact(session, actor=browser.user)
@@ -267,6 +297,35 @@ def test_training_without_enough_history_is_explained(signed_in, session):
     assert 'id="f-target_stage-error"' in bad.text
     assert re.search(r'id="f-horizon_days-error">.*30 to 730 days', bad.text, re.S)
     assert _count(session, PredictiveModel) == 0
+
+
+def test_training_on_imported_outcomes_with_custom_fields(signed_in, session):
+    from techwin.pipeline.enums import CustomFieldType
+    from techwin.pipeline.models import Contact, CustomField
+
+    make_history(session, n=400)
+    session.add(
+        CustomField(entity="account", key="tier", label="Tier", field_type=CustomFieldType.CATEGORY)
+    )
+    for i, contact in enumerate(session.scalars(select(Contact))):
+        contact.custom = {"outcome": contact.seniority.value == "vp" or i % 7 == 0}
+    session.commit()
+    browser = signed_in(Role.ADMIN)
+    page = browser.get("/admin/predictive").text
+    assert 'value="outcome"' in page
+    assert "the outcome column of an import" in page
+    assert 'value="account.tier"' in page
+    assert "Account · Tier" in page
+    trained = browser.post(
+        "/admin/predictive/train",
+        {"target_stage": "outcome", "horizon_days": "180", "exclude": ["account.tier"]},
+    )
+    assert trained.status_code == 303, trained.text
+    model = session.scalar(select(PredictiveModel))
+    assert model.target_stage == "outcome"
+    assert "account.tier" not in model.report["features"]
+    shown = browser.get(trained.headers["location"]).text
+    assert "convert, as the imported outcomes record it" in shown
 
 
 def test_train_evaluate_and_activate_a_model(signed_in, session):

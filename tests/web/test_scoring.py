@@ -150,7 +150,7 @@ def test_the_likelihood_shows_once_a_model_is_active(signed_in, session, make_us
     assert 'id="likelihood"' in page
     assert f"model v{model.version}" in page
     assert re.search(r"data-likelihood>\d+(\.\d)?%<", page)
-    assert "chance to reach <strong>Sales qualified</strong> within 180 days" in page
+    assert "chance to reach Sales qualified within 180 days" in page
     assert "data-why" in page
     listing = browser.get(f"/leads?owner_id={browser.user.id}").text
     assert "Likelihood" in listing

@@ -25,6 +25,7 @@ from techwin.pipeline.imports import source
 from techwin.pipeline.imports.export import export_table
 from techwin.pipeline.imports.mapping import MappingFile
 from techwin.pipeline.imports.service import import_file
+from techwin.scoring.event_import import import_events
 
 router = APIRouter(tags=["import and export"])
 
@@ -61,6 +62,27 @@ def _mapping(text: str | None) -> MappingFile | None:
         raise InvalidInput(
             f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}", field="mapping"
         ) from exc
+
+
+@router.post("/imports/events")
+def import_events_csv(
+    session: SessionDep,
+    user: ApiUser,
+    file: Annotated[UploadFile, File(description="The CSV file: one engagement event a row.")],
+    dry_run: Annotated[bool, Form()] = False,
+    mapping: Annotated[str | None, Form(description="YAML: columns, values, date formats.")] = None,
+) -> JSONResponse:
+    """Import engagement events (admins and managers): the contact by ``contact_id``,
+    ``external_id`` or ``email``; ``kind`` and ``occurred_at``; an optional ``detail``. Any bad
+    row means nothing is written (422 listing every bad row); touched contacts are re-scored."""
+    path = _save_upload(file)
+    try:
+        report = import_events(
+            session, actor=user, path=path, mapping=_mapping(mapping), dry_run=dry_run
+        )
+    finally:
+        path.unlink(missing_ok=True)
+    return JSONResponse(report.to_dict())
 
 
 @router.post("/imports/{entity}")

@@ -51,6 +51,14 @@ def train(
     target: Annotated[
         LifecycleStage, typer.Option(help="The stage a contact must reach to count as a success.")
     ] = LifecycleStage.SQL,
+    outcome: Annotated[
+        bool,
+        typer.Option(
+            "--outcome",
+            help="Learn from the outcome column of an import (converted or not) instead of a "
+            "stage; only contacts with a recorded outcome are used.",
+        ),
+    ] = False,
     horizon: Annotated[
         int,
         typer.Option(
@@ -64,7 +72,8 @@ def train(
         list[str] | None,
         typer.Option(
             help="A feature to leave out (repeatable), e.g. one that leaks the outcome. "
-            f"Features: {', '.join(ALL_FEATURES)}."
+            f"Features: {', '.join(ALL_FEATURES)}, and custom fields of contacts and accounts "
+            "as contact.<key> or account.<key>."
         ),
     ] = None,
     activate: Annotated[bool, typer.Option(help="Make the new model the active one.")] = True,
@@ -72,7 +81,11 @@ def train(
 ) -> None:
     """Train a model version on this organisation's history; report its held-out evaluation."""
     options = predictive.TrainingOptions(
-        target_stage=target, horizon_days=horizon, window_days=window, exclude=tuple(exclude or ())
+        target_stage=target,
+        use_outcome=outcome,
+        horizon_days=horizon,
+        window_days=window,
+        exclude=tuple(exclude or ()),
     )
     with open_engine() as engine, unit_of_work(engine) as session:
         model = predictive.train_model(session, actor=None, options=options, activate=activate)

@@ -20,10 +20,12 @@ from techwin.cli.output import (
     progress_reporter,
 )
 from techwin.core.csvout import neutralise
+from techwin.errors import InvalidInput
 from techwin.pipeline.imports.export import export_table
 from techwin.pipeline.imports.mapping import load_mapping_file
 from techwin.pipeline.imports.report import ImportRejected, ImportReport
 from techwin.pipeline.imports.service import import_file
+from techwin.scoring.event_import import import_events
 
 
 class Entity(StrEnum):
@@ -32,6 +34,7 @@ class Entity(StrEnum):
     accounts = "accounts"
     contacts = "contacts"
     opportunities = "opportunities"
+    events = "events"
 
 
 class ExportEntity(StrEnum):
@@ -80,7 +83,13 @@ def _summary(report: ImportReport) -> None:
 
 
 def import_command(
-    entity: Annotated[Entity, typer.Argument(help="What the file holds.")],
+    entity: Annotated[
+        Entity,
+        typer.Argument(
+            help="What the file holds. Events: one engagement event per row, the contact by "
+            "contact_id, external_id or email, with kind and occurred_at columns."
+        ),
+    ],
     file: Annotated[Path, typer.Argument(help="The CSV file.", exists=False)],
     preset: Annotated[
         Preset, typer.Option(help="Whose export it is: column names and stage values.")
@@ -120,18 +129,33 @@ def import_command(
             unit_of_work(engine) as session,
             progress_reporter() as report_progress,
         ):
-            report = import_file(
-                session,
-                actor=None,
-                entity=entity.value,
-                path=file,
-                preset=preset.value,
-                mapping=mapping,
-                dry_run=dry_run,
-                update=update,
-                create_users=create_users,
-                progress=report_progress,
-            )
+            if entity is Entity.events:
+                if update or create_users or preset is not Preset.generic:
+                    raise InvalidInput(
+                        "events are only added: --update, --create-users and --preset do not apply",
+                        field="entity",
+                    )
+                report = import_events(
+                    session,
+                    actor=None,
+                    path=file,
+                    mapping=mapping,
+                    dry_run=dry_run,
+                    progress=report_progress,
+                )
+            else:
+                report = import_file(
+                    session,
+                    actor=None,
+                    entity=entity.value,
+                    path=file,
+                    preset=preset.value,
+                    mapping=mapping,
+                    dry_run=dry_run,
+                    update=update,
+                    create_users=create_users,
+                    progress=report_progress,
+                )
     except ImportRejected as rejected:
         if as_json:
             print_json(rejected.report.to_dict())

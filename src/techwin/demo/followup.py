@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from techwin.demo.writer import Progress
+from techwin.db.bulk import Progress
 from techwin.errors import InvalidState
 from techwin.scoring.models import PredictiveModel
 from techwin.scoring.nurture.models import Task

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from techwin.auth.enums import Role
 from techwin.auth.security import hash_password
 from techwin.core.time import start_of_day, utcnow
+from techwin.db.bulk import Progress, insert_rows, insert_tuples, next_id, sync_sequences
 from techwin.demo.companies import build_accounts, build_contacts
 from techwin.demo.deals import DealDesk
 from techwin.demo.engage import Engagement
@@ -32,7 +33,6 @@ from techwin.demo.rulebook import (
     stage_infos,
 )
 from techwin.demo.simulate import Simulator
-from techwin.demo.writer import Progress, insert_rows, insert_tuples, next_id, sync_sequences
 from techwin.errors import InvalidInput
 from techwin.models import (
     Account,

@@ -10,7 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from techwin.core.time import utcnow
 from techwin.db.base import Base, TimestampMixin
+from techwin.pipeline.enums import LIFECYCLE_LABELS, LifecycleStage
 from techwin.scoring.enums import EventKind, Operator, RuleCategory
+
+# A model trained on the outcome column of an import (converted / won) rather than on a stage.
+OUTCOME_TARGET = "outcome"
 
 
 def _enum(enum_cls: type[Any], name: str) -> Enum:
@@ -31,7 +35,7 @@ class ScoringRule(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     label: Mapped[str] = mapped_column(String(120))
     category: Mapped[RuleCategory] = mapped_column(_enum(RuleCategory, "rule_category"))
-    field: Mapped[str | None] = mapped_column(String(60))
+    field: Mapped[str | None] = mapped_column(String(80))
     operator: Mapped[Operator | None] = mapped_column(_enum(Operator, "rule_operator"))
     value: Mapped[Any] = mapped_column(JSON, nullable=True)
     event_kind: Mapped[EventKind | None] = mapped_column(_enum(EventKind, "event_kind"))
@@ -100,6 +104,21 @@ class PredictiveModel(Base):
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     artifact: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+    @property
+    def target_label(self) -> str:
+        """What the model predicts, in words: a lifecycle stage or the imported outcome."""
+        if self.target_stage == OUTCOME_TARGET:
+            return "a positive imported outcome"
+        return LIFECYCLE_LABELS[LifecycleStage(self.target_stage)]
+
+    @property
+    def target_phrase(self) -> str:
+        """Completes "chance to …": ``reach Sales qualified within 180 days``."""
+        if self.target_stage == OUTCOME_TARGET:
+            return "convert, as the imported outcomes record it"
+        horizon = (self.settings or {}).get("horizon_days", 180)
+        return f"reach {self.target_label} within {horizon} days"
 
 
 class PredictiveScore(Base):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from techwin.errors import InvalidInput
 from techwin.scoring.enums import EventKind, Operator, RuleCategory
 
-# Fields a fit rule can look at, with their type. Custom fields join this list when they land.
+# Built-in fields a fit rule can look at, with their type. Custom fields of contacts and accounts
+# join them as ``contact.<key>`` and ``account.<key>`` (see :func:`custom_rule_field`).
 FIT_FIELDS: dict[str, str] = {
     "title": "text",
     "seniority": "category",
@@ -26,7 +27,24 @@ OPERATORS_BY_TYPE = {
     "text": {Operator.EQUALS, Operator.IN, Operator.CONTAINS, Operator.IS_SET},
     "category": {Operator.EQUALS, Operator.IN, Operator.IS_SET},
     "number": {Operator.EQUALS, Operator.GTE, Operator.LTE, Operator.BETWEEN, Operator.IS_SET},
+    "boolean": {Operator.EQUALS, Operator.IS_SET},
+    "date": {Operator.GTE, Operator.LTE, Operator.BETWEEN, Operator.IS_SET},
 }
+# How each custom field type is judged by fit rules.
+CUSTOM_KINDS = {
+    "number": "number",
+    "boolean": "boolean",
+    "date": "date",
+    "category": "category",
+    "text": "text",
+}
+CUSTOM_PREFIXES = ("contact", "account")
+
+
+def custom_rule_field(entity: str, key: str) -> str:
+    """The name a fit rule uses for a custom field: ``contact.<key>`` or ``account.<key>``."""
+    return f"{entity}.{key}"
+
 
 MAX_ABS_POINTS = 1000.0
 
@@ -73,8 +91,21 @@ def _number(value: Any, field: str) -> float:
     return float(value)
 
 
-def validate_rule(spec: RuleSpec) -> None:
-    """Refuse a rule with an unknown field, a wrong operator or value, or a non-numeric weight."""
+def _iso_date(value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput("a date is written YYYY-MM-DD", field="value")
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)", field="value") from None
+
+
+def validate_rule(spec: RuleSpec, fields: Mapping[str, str] = FIT_FIELDS) -> None:
+    """Refuse a rule with an unknown field, a wrong operator or value, or a non-numeric weight.
+
+    ``fields`` maps every field a fit rule may use to its kind (the built-in fields plus the
+    organisation's custom fields).
+    """
     _number(spec.points, "points")
     if abs(spec.points) > MAX_ABS_POINTS:
         raise InvalidInput(
@@ -88,12 +119,12 @@ def validate_rule(spec: RuleSpec) -> None:
         if spec.max_points is not None and _number(spec.max_points, "max_points") <= 0:
             raise InvalidInput("max_points must be positive", field="max_points")
         return
-    if spec.field not in FIT_FIELDS:
+    if spec.field is None or spec.field not in fields:
         raise InvalidInput(
-            f"unknown field {spec.field!r}; fit rules can use: {', '.join(FIT_FIELDS)}",
+            f"unknown field {spec.field!r}; fit rules can use: {', '.join(fields)}",
             field="field",
         )
-    kind = FIT_FIELDS[spec.field]
+    kind = fields[spec.field]
     if spec.operator not in OPERATORS_BY_TYPE[kind]:
         allowed = ", ".join(sorted(o.value for o in OPERATORS_BY_TYPE[kind]))
         raise InvalidInput(
@@ -114,11 +145,20 @@ def validate_rule(spec: RuleSpec) -> None:
     elif spec.operator is Operator.BETWEEN:
         if not isinstance(value, list) or len(value) != 2:
             raise InvalidInput("between needs [low, high]", field="value")
-        low, high = (_number(v, "value") for v in value)
-        if low > high:
+        bounds: list[Any] = (
+            [_iso_date(v) for v in value]
+            if kind == "date"
+            else [_number(v, "value") for v in value]
+        )
+        if bounds[0] > bounds[1]:
             raise InvalidInput("between needs low ≤ high", field="value")
     elif kind == "number":
         _number(value, "value")
+    elif kind == "date":
+        _iso_date(value)
+    elif kind == "boolean":
+        if not isinstance(value, bool):
+            raise InvalidInput("a yes/no field is compared with true or false", field="value")
     elif not isinstance(value, str) or not value:
         raise InvalidInput("equals needs a text value", field="value")
 
@@ -132,6 +172,8 @@ def matches(spec: RuleSpec, profile: Mapping[str, Any]) -> bool:
         return False
     value = spec.value
     if spec.operator is Operator.EQUALS:
+        if isinstance(actual, bool) or isinstance(value, bool):
+            return actual is value
         return (
             str(actual).lower() == str(value).lower()
             if isinstance(actual, str)
@@ -142,14 +184,25 @@ def matches(spec: RuleSpec, profile: Mapping[str, Any]) -> bool:
     if spec.operator is Operator.CONTAINS:
         text = str(actual).lower()
         return any(str(v).lower() in text for v in value)
-    number = float(actual)
-    if spec.operator is Operator.GTE:
-        return number >= float(value)
-    if spec.operator is Operator.LTE:
-        return number <= float(value)
-    if spec.operator is Operator.BETWEEN:
-        return float(value[0]) <= number <= float(value[1])
+    try:
+        if spec.operator is Operator.GTE:
+            return bool(_ordered(actual) >= _ordered(value))
+        if spec.operator is Operator.LTE:
+            return bool(_ordered(actual) <= _ordered(value))
+        if spec.operator is Operator.BETWEEN:
+            return bool(_ordered(value[0]) <= _ordered(actual) <= _ordered(value[1]))
+    except (TypeError, ValueError):
+        return False  # a stored value of another type (e.g. text in a number field) never matches
     return False
+
+
+def _ordered(value: Any) -> Any:
+    """Dates (ISO text) compare as text, everything else as a number."""
+    return (
+        value[:10]
+        if isinstance(value, str) and len(value) >= 10 and value[4] == "-"
+        else (float(value))
+    )
 
 
 def decayed(points: float, *, age_days: float, half_life_days: float) -> float:

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 from techwin.core.types import RecordId
+from techwin.pipeline.enums import LifecycleStage
 from techwin.scoring.enums import EventKind, Operator, RuleCategory
 
 
@@ -19,7 +20,7 @@ class RuleIn(BaseModel):
     label: str = Field(min_length=1, max_length=120)
     category: RuleCategory
     points: float
-    field: str | None = Field(default=None, max_length=60)
+    field: str | None = Field(default=None, max_length=80)
     operator: Operator | None = None
     value: Any = None
     event_kind: EventKind | None = None
@@ -117,3 +118,59 @@ class ScoreOut(BaseModel):
     total: float
     reasons: list[ReasonOut]
     computed_at: datetime | None
+
+
+class TrainIn(BaseModel):
+    """What a new predictive model version learns from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    target_stage: LifecycleStage = LifecycleStage.SQL
+    use_outcome: bool = False
+    horizon_days: int = Field(default=180, ge=7, le=1095)
+    window_days: int = Field(default=14, ge=1, le=365)
+    exclude: list[str] = Field(default_factory=list, max_length=200)
+    activate: bool = True
+
+
+class ModelOut(BaseModel):
+    """A model version with its held-out evaluation (AUC, Brier, calibration, lift)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    version: int
+    is_active: bool
+    algorithm: str
+    target_stage: str
+    created_at: datetime
+    n_train: int
+    n_test: int
+    settings: dict[str, Any]
+    report: dict[str, Any]
+
+
+class LikelihoodReasonOut(BaseModel):
+    """A feature pushing a contact's likelihood up (positive effect) or down."""
+
+    feature: str
+    text: str
+    effect: float
+
+
+class LikelihoodOut(BaseModel):
+    """A contact's predicted probability under one model version, with its top reasons."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    contact_id: int
+    model_version: int
+    probability: float
+    scored_at: datetime
+    reasons: list[LikelihoodReasonOut]
+
+
+class PredictReport(BaseModel):
+    """How many contacts a scoring run covered."""
+
+    scored: int
+    model_version: int

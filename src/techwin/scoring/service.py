@@ -14,8 +14,8 @@ from techwin.auth.permissions import require_admin
 from techwin.core.time import as_utc, utcnow
 from techwin.errors import InvalidInput, NotFound, RuleViolation
 from techwin.pipeline import contacts as contact_service
-from techwin.pipeline.enums import LifecycleStage
-from techwin.pipeline.models import Contact
+from techwin.pipeline.enums import CustomEntity, LifecycleStage
+from techwin.pipeline.models import Contact, CustomField
 from techwin.scoring import rules
 from techwin.scoring.enums import EventKind
 from techwin.scoring.models import EngagementEvent, LeadScore, ScoringRule, ScoringSettings
@@ -84,7 +84,29 @@ def get_rule(session: Session, rule_id: int) -> ScoringRule:
     return rule
 
 
-def _validated(data: RuleIn, rule_id: int = 0) -> rules.RuleSpec:
+def custom_rule_fields(session: Session) -> list[tuple[str, str, CustomField]]:
+    """Custom fields of contacts and accounts as fit rules name them: (name, kind, field)."""
+    found = session.scalars(
+        select(CustomField)
+        .where(CustomField.entity.in_([CustomEntity.CONTACT.value, CustomEntity.ACCOUNT.value]))
+        .order_by(CustomField.entity.desc(), CustomField.label)
+    )
+    return [
+        (
+            rules.custom_rule_field(field.entity, field.key),
+            rules.CUSTOM_KINDS[field.field_type.value],
+            field,
+        )
+        for field in found
+    ]
+
+
+def fit_fields(session: Session) -> dict[str, str]:
+    """Every field a fit rule may use, with its kind: the built-in ones, then custom fields."""
+    return {**rules.FIT_FIELDS, **{name: kind for name, kind, _ in custom_rule_fields(session)}}
+
+
+def _validated(session: Session, data: RuleIn, rule_id: int = 0) -> rules.RuleSpec:
     spec = rules.RuleSpec(
         id=rule_id,
         label=data.label,
@@ -97,14 +119,14 @@ def _validated(data: RuleIn, rule_id: int = 0) -> rules.RuleSpec:
         half_life_days=data.half_life_days,
         max_points=data.max_points,
     )
-    rules.validate_rule(spec)
+    rules.validate_rule(spec, fit_fields(session))
     return spec
 
 
 def create_rule(session: Session, *, actor: User | None, data: RuleIn) -> ScoringRule:
     """Add a scoring rule after validating it (admins)."""
     require_admin(actor)
-    _validated(data)
+    _validated(session, data)
     rule = ScoringRule(**data.model_dump())
     session.add(rule)
     session.flush()
@@ -125,7 +147,7 @@ def update_rule(
 ) -> ScoringRule:
     """Replace a rule's definition after validating it (admins)."""
     require_admin(actor)
-    _validated(data, rule.id)
+    _validated(session, data, rule.id)
     before = {
         "label": rule.label,
         "points": rule.points,
@@ -164,9 +186,18 @@ def delete_rule(session: Session, *, actor: User | None, rule: ScoringRule) -> N
 
 
 def profile_of(contact: Contact) -> dict[str, object]:
-    """The fields fit rules can look at (the account must be loaded)."""
+    """The fields fit rules can look at, custom ones included (the account must be loaded)."""
     account = contact.account
-    return {
+    profile: dict[str, object] = {
+        rules.custom_rule_field("contact", key): value
+        for key, value in (contact.custom or {}).items()
+    }
+    if account is not None:
+        profile.update(
+            (rules.custom_rule_field("account", key), value)
+            for key, value in (account.custom or {}).items()
+        )
+    return profile | {
         "title": contact.title,
         "seniority": contact.seniority.value if contact.seniority else None,
         "department": contact.department,

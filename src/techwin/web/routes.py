@@ -11,6 +11,7 @@ from techwin.web import (
     engagement,
     funnel,
     home,
+    imports,
     leads,
     login,
     opportunities,
@@ -34,6 +35,7 @@ for module in (
     opportunities,
     board,
     funnel,
+    imports,
 ):
     _signed_in.include_router(module.router)
 _signed_in.include_router(build_admin_router())

@@ -201,7 +201,8 @@ class _Context:
         return ids
 
 
-def _require_importer(actor: User | None) -> None:
+def require_importer(actor: User | None) -> None:
+    """Imports are for admins and managers (and the command line)."""
     require_writer(actor)
     if actor is not None and actor.role not in (Role.ADMIN, Role.MANAGER):
         raise PermissionDenied("imports are for admins and managers")
@@ -221,7 +222,7 @@ def import_file(
     progress: Progress | None = None,
 ) -> ImportReport:
     """Import the file in one pass; any bad row means nothing is written (ImportRejected)."""
-    _require_importer(actor)
+    require_importer(actor)
     started = time.perf_counter()
     mapping = mapping or MappingFile()
     fmt = source.detect(path, encoding=mapping.encoding, delimiter=mapping.delimiter)

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
-from techwin.core.time import as_utc
-from techwin.pipeline.models import Account, Contact
+from techwin.pipeline.enums import CustomEntity, CustomFieldType
+from techwin.pipeline.models import Account, Contact, CustomField
 from techwin.scoring.enums import EVENT_LABELS, EventKind
 from techwin.scoring.models import EngagementEvent
 
@@ -61,6 +61,8 @@ CATEGORICAL = (
 )
 NUMERIC = ("log_employees", "total_events", *(f"events_{k.value}" for k in EventKind))
 ALL_FEATURES = CATEGORICAL + NUMERIC
+_KINDS = tuple(EventKind)
+_EVENT_FEATURE = {kind: f"events_{kind.value}" for kind in EventKind}
 MISSING = "(missing)"
 
 
@@ -83,6 +85,60 @@ def email_kind(email: str | None) -> str:
 
 
 @dataclass(frozen=True)
+class CustomFeature:
+    """A custom field of contacts or accounts used as a model feature (``contact.<key>``)."""
+
+    name: str
+    entity: str
+    key: str
+    label: str
+    numeric: bool
+
+
+# Text and categories are pooled like any category (rare values share one column); booleans read
+# as yes/no. Dates are left out: a date's meaning depends on when it is read.
+CUSTOM_FEATURE_TYPES = {
+    CustomFieldType.NUMBER,
+    CustomFieldType.BOOLEAN,
+    CustomFieldType.CATEGORY,
+    CustomFieldType.TEXT,
+}
+
+
+def custom_features(session: Session) -> list[CustomFeature]:
+    """The organisation's custom fields of contacts and accounts that can become features."""
+    fields = session.scalars(
+        select(CustomField)
+        .where(CustomField.entity.in_([CustomEntity.CONTACT.value, CustomEntity.ACCOUNT.value]))
+        .order_by(CustomField.entity.desc(), CustomField.key)
+    )
+    return [
+        CustomFeature(
+            name=f"{field.entity}.{field.key}",
+            entity=field.entity,
+            key=field.key,
+            label=field.label,
+            numeric=field.field_type is CustomFieldType.NUMBER,
+        )
+        for field in fields
+        if field.field_type in CUSTOM_FEATURE_TYPES
+    ]
+
+
+def custom_value(feature: CustomFeature, value: Any) -> Any:
+    """A stored custom value as the model reads it (NaN or ``(missing)`` when absent)."""
+    if feature.numeric:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        return float("nan")  # missing, or text a later import left in a number field
+    if value is None or value == "":
+        return MISSING
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+@dataclass(slots=True)
 class ContactFacts:
     """The raw facts a feature row is built from."""
 
@@ -96,6 +152,8 @@ class ContactFacts:
     industry: str | None
     region: str | None
     employee_count: int | None
+    custom: dict[str, Any] | None = None
+    account_custom: dict[str, Any] | None = None
 
 
 def feature_row(
@@ -104,14 +162,18 @@ def feature_row(
     *,
     window_days: int,
     cutoff: datetime | None = None,
+    custom: Sequence[CustomFeature] = (),
 ) -> dict[str, Any]:
-    """The model's view of one contact."""
-    until = as_utc(facts.created_at) + timedelta(days=window_days)
-    if cutoff is not None:
-        until = min(until, as_utc(cutoff))
-    counts = dict.fromkeys(EventKind, 0)
+    """The model's view of one contact (``custom`` names the custom fields to read).
+
+    Timestamps are aware UTC, as the database columns return them.
+    """
+    until = facts.created_at + timedelta(days=window_days)
+    if cutoff is not None and cutoff < until:
+        until = cutoff
+    counts = dict.fromkeys(_KINDS, 0)
     for kind, at in events:
-        if as_utc(at) < until:
+        if at < until:
             counts[kind] += 1
     row: dict[str, Any] = {
         "seniority": facts.seniority or MISSING,
@@ -127,12 +189,17 @@ def feature_row(
         "total_events": float(sum(counts.values())),
     }
     for kind, count in counts.items():
-        row[f"events_{kind.value}"] = float(count)
+        row[_EVENT_FEATURE[kind]] = float(count)
+    for feature in custom:
+        values = (
+            facts.custom if feature.entity == CustomEntity.CONTACT.value else facts.account_custom
+        )
+        row[feature.name] = custom_value(feature, (values or {}).get(feature.key))
     return row
 
 
-def _facts_query() -> Select[Any]:
-    query: Select[Any] = select(  # type: ignore[assignment]
+def _facts_query(with_custom: bool) -> Select[Any]:
+    columns: list[Any] = [
         Contact.id,
         Contact.created_at,
         Contact.seniority,
@@ -143,17 +210,28 @@ def _facts_query() -> Select[Any]:
         Account.industry,
         Account.region,
         Account.employee_count,
-    ).outerjoin(Account, Account.id == Contact.account_id)
-    return query
+    ]
+    if with_custom:
+        columns += [Contact.custom, Account.custom]
+    return select(*columns).outerjoin(Account, Account.id == Contact.account_id)
 
 
-def iter_facts(session: Session, contact_ids: Sequence[int]) -> list[ContactFacts]:
-    """Facts of the given contacts (one query)."""
-    rows = session.execute(_facts_query().where(Contact.id.in_(contact_ids)))
+def contacts_in(contact_ids: Sequence[int] | range) -> ColumnElement[bool]:
+    """A condition on contact ids: a cheap range when the ids are one, else a list."""
+    if isinstance(contact_ids, range) and contact_ids.step == 1:
+        return Contact.id.between(contact_ids.start, contact_ids.stop - 1)
+    return Contact.id.in_(list(contact_ids))
+
+
+def iter_facts(
+    session: Session, contact_ids: Sequence[int] | range, *, with_custom: bool = False
+) -> list[ContactFacts]:
+    """Facts of the given contacts (one query); ``range`` ids are read as an id range."""
+    rows = session.connection().execute(_facts_query(with_custom).where(contacts_in(contact_ids)))
     return [
         ContactFacts(
             contact_id=r[0],
-            created_at=as_utc(r[1]),
+            created_at=r[1],
             seniority=r[2].value if r[2] else None,
             source=r[3],
             department=r[4],
@@ -162,19 +240,25 @@ def iter_facts(session: Session, contact_ids: Sequence[int]) -> list[ContactFact
             industry=r[7],
             region=r[8],
             employee_count=r[9],
+            custom=r[10] if with_custom else None,
+            account_custom=r[11] if with_custom else None,
         )
         for r in rows
     ]
 
 
 def events_by_contact(
-    session: Session, contact_ids: Sequence[int]
+    session: Session, contact_ids: Sequence[int] | range
 ) -> dict[int, list[tuple[EventKind, datetime]]]:
-    """Engagement events of the given contacts (one query)."""
+    """Engagement events of the given contacts (one query); ``range`` ids as an id range."""
+    if isinstance(contact_ids, range) and contact_ids.step == 1:
+        where = EngagementEvent.contact_id.between(contact_ids.start, contact_ids.stop - 1)
+    else:
+        where = EngagementEvent.contact_id.in_(list(contact_ids))
     out: dict[int, list[tuple[EventKind, datetime]]] = {}
     for contact_id, kind, at in session.execute(
         select(EngagementEvent.contact_id, EngagementEvent.kind, EngagementEvent.occurred_at).where(
-            EngagementEvent.contact_id.in_(contact_ids)
+            where
         )
     ):
         out.setdefault(contact_id, []).append((kind, at))
@@ -187,8 +271,16 @@ def iter_batches(ids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
         yield ids[start : start + size]
 
 
-def describe(feature: str, value: Any, *, window_days: int) -> str:
-    """A feature and its value in words a salesperson understands."""
+def describe(
+    feature: str, value: Any, *, window_days: int, labels: dict[str, str] | None = None
+) -> str:
+    """A feature and its value in words a salesperson understands (``labels`` names custom
+    fields, e.g. ``{"account.tier": "Account tier"}``)."""
+    if labels and feature in labels:
+        label = labels[feature]
+        if isinstance(value, float):
+            return f"{label} unknown" if math.isnan(value) else f"{label}: {value:,.4g}"
+        return f"{label} unknown" if value == MISSING else f"{label}: {value}"
     if feature == "seniority":
         return (
             "Seniority unknown"

@@ -9,18 +9,19 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 import numpy as np  # light; scikit-learn is imported only when a model is trained or used
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.orm import Session, undefer
 
 from techwin.auth.audit import record_audit
 from techwin.auth.models import User
 from techwin.auth.permissions import require_admin
 from techwin.core.time import as_utc, utcnow
+from techwin.db.bulk import insert_tuples
 from techwin.errors import InvalidInput, InvalidState, NotFound
 from techwin.pipeline import rules as pipeline_rules
 from techwin.pipeline.enums import LifecycleStage
 from techwin.pipeline.models import Contact, LifecycleTransition
-from techwin.scoring.models import PredictiveModel, PredictiveScore
+from techwin.scoring.models import OUTCOME_TARGET, PredictiveModel, PredictiveScore
 from techwin.scoring.predictive import features as feats
 
 MIN_PER_CLASS = 50
@@ -30,9 +31,15 @@ SCORE_BATCH = 10_000
 
 @dataclass(frozen=True)
 class TrainingOptions:
-    """What to learn and from which history."""
+    """What to learn and from which history.
+
+    The label is whether a contact reached ``target_stage`` within ``horizon_days``; with
+    ``use_outcome`` it is the outcome column of an import instead (converted or not), and only
+    contacts with a recorded outcome are learnt from.
+    """
 
     target_stage: LifecycleStage = LifecycleStage.SQL
+    use_outcome: bool = False
     horizon_days: int = 180
     window_days: int = 14
     exclude: tuple[str, ...] = ()
@@ -57,37 +64,63 @@ def _reached_at(session: Session, target: LifecycleStage) -> dict[int, datetime]
     return {cid: as_utc(at) for cid, at in rows}
 
 
-def training_set(
-    session: Session, options: TrainingOptions, *, now: datetime | None = None
-) -> tuple[list[int], list[dict[str, Any]], np.ndarray[Any, Any]]:
-    """Contacts old enough for their outcome to be known, their features and labels."""
-    now = now or utcnow()
-    reached = _reached_at(session, options.target_stage)
-    cutoff = now - timedelta(days=options.horizon_days)
-    ids = list(
-        session.scalars(
-            select(Contact.id)
-            .where(Contact.created_at <= cutoff)
-            .order_by(Contact.created_at.desc())
-            .limit(options.max_rows)
-        )
+def _outcomes(session: Session, limit: int) -> dict[int, bool]:
+    """Imported outcomes (converted or not) of the most recent contacts that have one."""
+    outcome = Contact.custom["outcome"].as_boolean()
+    rows = session.execute(
+        select(Contact.id, outcome)
+        .where(outcome.is_not(None))
+        .order_by(Contact.created_at.desc())
+        .limit(limit)
     )
+    return {cid: bool(value) for cid, value in rows}
+
+
+def training_set(
+    session: Session,
+    options: TrainingOptions,
+    *,
+    now: datetime | None = None,
+    custom: Sequence[feats.CustomFeature] = (),
+) -> tuple[list[int], list[dict[str, Any]], np.ndarray[Any, Any]]:
+    """Contacts whose outcome is known, their features and labels."""
+    now = now or utcnow()
+    outcomes: dict[int, bool] = {}
+    reached: dict[int, datetime] = {}
+    if options.use_outcome:
+        outcomes = _outcomes(session, options.max_rows)
+        ids = sorted(outcomes)
+    else:
+        reached = _reached_at(session, options.target_stage)
+        cutoff = now - timedelta(days=options.horizon_days)
+        ids = list(
+            session.scalars(
+                select(Contact.id)
+                .where(Contact.created_at <= cutoff)
+                .order_by(Contact.created_at.desc())
+                .limit(options.max_rows)
+            )
+        )
     rows: list[dict[str, Any]] = []
     labels: list[int] = []
     kept: list[int] = []
     for batch in feats.iter_batches(ids, SCORE_BATCH):
         events = feats.events_by_contact(session, batch)
-        for facts in feats.iter_facts(session, batch):
+        for facts in feats.iter_facts(session, batch, with_custom=bool(custom)):
             at = reached.get(facts.contact_id)
-            positive = at is not None and at <= facts.created_at + timedelta(
-                days=options.horizon_days
-            )
+            if options.use_outcome:
+                positive = outcomes[facts.contact_id]
+            else:
+                positive = at is not None and at <= facts.created_at + timedelta(
+                    days=options.horizon_days
+                )
             rows.append(
                 feats.feature_row(
                     facts,
                     events.get(facts.contact_id, []),
                     window_days=options.window_days,
                     cutoff=at,
+                    custom=custom,
                 )
             )
             labels.append(int(positive))
@@ -114,25 +147,34 @@ def train_model(
     from techwin.scoring.predictive import training  # scikit-learn is slow to import: load on use
 
     require_admin(actor)
-    unknown = [f for f in options.exclude if f not in feats.ALL_FEATURES]
+    available_custom = feats.custom_features(session)
+    available = [*feats.ALL_FEATURES, *(c.name for c in available_custom)]
+    unknown = [f for f in options.exclude if f not in available]
     if unknown:
         raise InvalidInput(
-            f"unknown feature {unknown[0]!r}; features: {', '.join(feats.ALL_FEATURES)}",
+            f"unknown feature {unknown[0]!r}; features: {', '.join(available)}",
             field="exclude",
         )
-    features = [f for f in feats.ALL_FEATURES if f not in options.exclude]
+    features = [f for f in available if f not in options.exclude]
     if not features:
         raise InvalidInput("every feature is excluded; keep at least one", field="exclude")
-    _ids, rows, y = training_set(session, options)
+    custom = [c for c in available_custom if c.name in features]
+    _ids, rows, y = training_set(session, options, custom=custom)
     positives, negatives = int(y.sum()), int(len(y) - y.sum())
     if positives < MIN_PER_CLASS or negatives < MIN_PER_CLASS:
-        raise InvalidState(
-            f"training needs at least {MIN_PER_CLASS} contacts that reached "
-            f"{options.target_stage.value} within {options.horizon_days} days and "
-            f"{MIN_PER_CLASS} that did not, among contacts created more than "
-            f"{options.horizon_days} days ago; found {positives} and {negatives}",
-            field="target_stage",
-        )
+        if options.use_outcome:
+            message = (
+                f"training on imported outcomes needs at least {MIN_PER_CLASS} contacts that "
+                f"converted and {MIN_PER_CLASS} that did not; found {positives} and {negatives}"
+            )
+        else:
+            message = (
+                f"training needs at least {MIN_PER_CLASS} contacts that reached "
+                f"{options.target_stage.value} within {options.horizon_days} days and "
+                f"{MIN_PER_CLASS} that did not, among contacts created more than "
+                f"{options.horizon_days} days ago; found {positives} and {negatives}"
+            )
+        raise InvalidState(message, field="target_stage")
     if shuffle_labels:
         y = np.random.default_rng(options.seed).permutation(y)
     x = training.to_matrix(rows, features)
@@ -142,7 +184,11 @@ def train_model(
         if not features:
             raise InvalidState("no feature varies across the training contacts", field="exclude")
         x = training.to_matrix(rows, features)
-    categorical = {f for f in features if f in feats.CATEGORICAL}
+    numeric_custom = {c.name for c in custom if c.numeric}
+    categorical = {
+        f for f in features if f in feats.CATEGORICAL or (f.count(".") and f not in numeric_custom)
+    }
+    custom = [c for c in custom if c.name in features]
     result = training.train(x, y, features, categorical, seed=options.seed)
     ev = result.evaluation
     report = {
@@ -166,12 +212,13 @@ def train_model(
             "features": features,
             "baseline": result.baseline,
             "window_days": options.window_days,
+            "custom": [vars(c) for c in custom],
         }
     )
     model = PredictiveModel(
         version=_next_version(session),
         created_by_id=actor.id if actor else None,
-        target_stage=options.target_stage.value,
+        target_stage=OUTCOME_TARGET if options.use_outcome else options.target_stage.value,
         algorithm=result.algorithm,
         is_active=False,
         n_train=result.n_train,
@@ -257,51 +304,72 @@ def _load(model: PredictiveModel) -> dict[str, Any]:
 
 def predict_contacts(
     session: Session,
-    contact_ids: Sequence[int],
+    contact_ids: Sequence[int] | range,
     *,
     model: PredictiveModel | None = None,
     bundle: dict[str, Any] | None = None,
+    replace: bool = True,
 ) -> int:
-    """Score the given contacts with the active model and store probabilities with reasons."""
+    """Score the given contacts with the active model and store probabilities with reasons.
+
+    ``contact_ids`` may be a ``range``: every contact with an id in it (cheaper to query).
+    ``replace=False`` skips removing their previous scores (the caller already did).
+    """
     from techwin.scoring.predictive import training  # scikit-learn is slow to import: load on use
 
     model = model or active_model(session)
     bundle = bundle or _load(model)
     features: list[str] = bundle["features"]
     window = int(bundle["window_days"])
-    facts = feats.iter_facts(session, contact_ids)
+    custom = [feats.CustomFeature(**c) for c in bundle.get("custom", [])]
+    labels = {c.name: c.label for c in custom}
+    facts = feats.iter_facts(session, contact_ids, with_custom=bool(custom))
     if not facts:
         return 0
     events = feats.events_by_contact(session, contact_ids)
-    rows = [feats.feature_row(f, events.get(f.contact_id, []), window_days=window) for f in facts]
+    rows = [
+        feats.feature_row(f, events.get(f.contact_id, []), window_days=window, custom=custom)
+        for f in facts
+    ]
     x = training.to_matrix(rows, features)
     p, effects = training.explain(bundle["pipeline"], x, features, bundle["baseline"])
     now = utcnow()
-    session.execute(
-        delete(PredictiveScore).where(PredictiveScore.contact_id.in_([f.contact_id for f in facts]))
-    )
-    session.execute(
-        insert(cast(Table, PredictiveScore.__table__)),
+    if replace:
+        session.execute(
+            delete(PredictiveScore).where(
+                PredictiveScore.contact_id.between(contact_ids.start, contact_ids.stop - 1)
+                if isinstance(contact_ids, range)
+                else PredictiveScore.contact_id.in_([f.contact_id for f in facts])
+            )
+        )
+    reasons = training.top_reasons(effects, features, x)
+    texts: dict[tuple[str, Any], str] = {}  # the same few phrases recur across contacts
+
+    def text(name: str, value: Any) -> str:
+        key = (name, value)
+        if key not in texts:
+            texts[key] = feats.describe(name, value, window_days=window, labels=labels)
+        return texts[key]
+
+    insert_tuples(
+        session,
+        cast(Table, PredictiveScore.__table__),
+        ("contact_id", "model_id", "model_version", "probability", "scored_at", "reasons"),
         [
-            {
-                "contact_id": fact.contact_id,
-                "model_id": model.id,
-                "model_version": model.version,
-                "probability": float(p[i]),
-                "scored_at": now,
-                "reasons": [
-                    {
-                        "feature": name,
-                        "text": feats.describe(name, value, window_days=window),
-                        "effect": round(effect, 3),
-                    }
-                    for name, value, effect in training.top_reasons(
-                        effects[i], features, list(x[i])
-                    )
+            (
+                fact.contact_id,
+                model.id,
+                model.version,
+                float(p[i]),
+                now,
+                [
+                    {"feature": name, "text": text(name, value), "effect": round(effect, 3)}
+                    for name, value, effect in reasons[i]
                 ],
-            }
+            )
             for i, fact in enumerate(facts)
         ],
+        label="predictive scores",
     )
     return len(facts)
 
@@ -312,25 +380,28 @@ def predict_all(
     progress: Callable[[int, int], None] | None = None,
     batch_size: int = SCORE_BATCH,
 ) -> int:
-    """Score every contact with the active model, batch by batch (memory stays bounded)."""
+    """Score every contact with the active model, one id range at a time (memory stays bounded).
+
+    Every previous score goes first, in the same transaction: a failed run leaves them all.
+    """
     model = active_model(session)
     bundle = _load(model)
+    session.execute(delete(PredictiveScore))
     total = int(session.scalar(select(func.count(Contact.id))) or 0)
     done = 0
     last_id = 0
     while True:
-        ids = list(
-            session.scalars(
-                select(Contact.id)
-                .where(Contact.id > last_id)
-                .order_by(Contact.id)
-                .limit(batch_size)
-            )
-        )
-        if not ids:
+        upper = session.scalar(
+            select(Contact.id)
+            .where(Contact.id > last_id)
+            .order_by(Contact.id)
+            .offset(batch_size - 1)
+            .limit(1)
+        ) or session.scalar(select(func.max(Contact.id)).where(Contact.id > last_id))
+        if upper is None:
             break
-        done += predict_contacts(session, ids, model=model, bundle=bundle)
-        last_id = ids[-1]
+        done += predict_contacts(session, range(last_id + 1, upper + 1), model=model, bundle=bundle)
+        last_id = upper
         session.expunge_all()
         if progress is not None:
             progress(done, total)

@@ -311,20 +311,30 @@ def _explain_by_swapping_inputs(
 
 
 def top_reasons(
-    effects_row: np.ndarray[Any, Any],
+    effects: np.ndarray[Any, Any],
     features: Sequence[str],
-    values: Sequence[Any],
+    x: np.ndarray[Any, Any],
     *,
     limit: int = 3,
     floor: float = 0.05,
-) -> list[tuple[str, Any, float]]:
-    """The strongest pushes up and down for one contact: (feature, value, effect)."""
-    pairs = [
-        (features[j], values[j], float(effects_row[j]))
-        for j in range(len(features))
-        if abs(effects_row[j]) >= floor
-        and not (isinstance(values[j], float) and math.isnan(values[j]) and effects_row[j] == 0)
-    ]
-    ups = sorted((r for r in pairs if r[2] > 0), key=lambda r: -r[2])[:limit]
-    downs = sorted((r for r in pairs if r[2] < 0), key=lambda r: r[2])[:limit]
-    return ups + downs
+) -> list[list[tuple[str, Any, float]]]:
+    """For each contact (row), its strongest pushes up then down: (feature, value, effect).
+
+    Effects smaller than ``floor`` are left out, and so is a missing value with no effect.
+    """
+    order = np.argsort(-effects, axis=1, kind="stable")
+    k = min(limit, effects.shape[1])
+    out: list[list[tuple[str, Any, float]]] = []
+    for i in range(len(effects)):
+        row = effects[i]
+        picked: list[tuple[str, Any, float]] = []
+        for j in order[i, :k]:
+            if row[j] < floor:
+                break
+            picked.append((features[j], x[i, j], float(row[j])))
+        for j in order[i, ::-1][:k]:
+            if row[j] > -floor:
+                break
+            picked.append((features[j], x[i, j], float(row[j])))
+        out.append(picked)
+    return out

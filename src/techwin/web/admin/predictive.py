@@ -4,13 +4,15 @@ score every contact with it."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
 from techwin.deps import SessionDep, WebUser
 from techwin.pipeline.enums import LIFECYCLE_LABELS, LifecycleStage
 from techwin.pipeline.rules import MAIN_LINE
-from techwin.scoring.models import PredictiveModel
+from techwin.scoring.models import OUTCOME_TARGET, PredictiveModel
 from techwin.scoring.predictive import features as feats
 from techwin.scoring.predictive import service as predictive
 from techwin.scoring.predictive.service import TrainingOptions
@@ -21,7 +23,9 @@ from techwin.web.security import FormDep
 
 router = APIRouter()
 
-TARGETS = [(s.value, LIFECYCLE_LABELS[s]) for s in MAIN_LINE[1:]]
+TARGETS = [(s.value, LIFECYCLE_LABELS[s]) for s in MAIN_LINE[1:]] + [
+    (OUTCOME_TARGET, "Converted (the outcome column of an import)")
+]
 FEATURE_LABELS = {
     "seniority": "Seniority",
     "source": "Lead source",
@@ -37,8 +41,10 @@ LABELS = {"target_stage": "Target stage", "horizon_days": "Horizon", "exclude": 
 HORIZON = (30, 730)
 
 
-def feature_label(name: str) -> str:
-    """A feature as people read it."""
+def feature_label(name: str, custom: dict[str, str] | None = None) -> str:
+    """A feature as people read it (``custom`` labels the custom-field features)."""
+    if custom and name in custom:
+        return custom[name]
     if name.startswith("events_"):
         return name.removeprefix("events_").replace("_", " ").capitalize() + " (early)"
     return FEATURE_LABELS.get(name, name.replace("_", " "))
@@ -59,6 +65,10 @@ def _context(
     chosen = _chosen(models, version)
     report = chosen.report if chosen else {}
     singles = sorted((report.get("single_feature_auc") or {}).items(), key=lambda kv: -float(kv[1]))
+    custom = {
+        c.name: f"{c.entity.capitalize()} · {c.label}" for c in feats.custom_features(session)
+    }
+    names = [*feats.ALL_FEATURES, *custom]
     return {
         "models": models,
         "chosen": chosen,
@@ -68,8 +78,8 @@ def _context(
         "lift": lift_chart(report) if chosen else None,
         "train": train or FormState.blank(target_stage="sql", horizon_days=180, exclude=[]),
         "targets": TARGETS,
-        "features": [(name, feature_label(name)) for name in feats.ALL_FEATURES],
-        "feature_label": feature_label,
+        "features": [(name, feature_label(name, custom)) for name in names],
+        "feature_label": partial(feature_label, custom=custom),
         "labels": LABELS,
     }
 
@@ -87,7 +97,9 @@ def train(request: Request, session: SessionDep, user: WebUser, form: FormDep) -
     state = FormState.from_form(form, lists=("exclude",))
     target = state.value("target_stage")
     if target not in dict(TARGETS):
-        state.errors["target_stage"] = "choose a stage from Marketing qualified to Customer"
+        state.errors["target_stage"] = (
+            "choose a stage from Marketing qualified to Customer, or the imported outcome"
+        )
     try:
         horizon = int(state.value("horizon_days") or 180)
     except ValueError:
@@ -98,7 +110,8 @@ def train(request: Request, session: SessionDep, user: WebUser, form: FormDep) -
 
     def run() -> PredictiveModel:
         options = TrainingOptions(
-            target_stage=LifecycleStage(target),
+            target_stage=LifecycleStage.SQL if target == OUTCOME_TARGET else LifecycleStage(target),
+            use_outcome=target == OUTCOME_TARGET,
             horizon_days=horizon,
             exclude=tuple(state.chosen("exclude")),
         )

@@ -4,13 +4,13 @@ each input; the MQL threshold and default half-life; re-scoring every contact.""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
 from techwin.deps import SessionDep, WebUser
-from techwin.scoring import rules as scoring_rules
 from techwin.scoring import service as scoring
 from techwin.scoring.enums import EVENT_LABELS, Operator, RuleCategory
 from techwin.scoring.models import ScoringRule
@@ -68,20 +68,32 @@ OPERATOR_LABELS = {
     Operator.IS_SET: "is known",
 }
 VALUE_HELP = (
-    "Lists are comma-separated (vp, c_level); 'is between' takes two numbers (200, 10000); "
-    "'is known' needs no value."
+    "Lists are comma-separated (vp, c_level); 'is between' takes two numbers (200, 10000) or "
+    "two dates (2025-01-01, 2025-12-31); yes/no fields take yes or no; 'is known' needs no value."
 )
+ENTITY_LABELS = {"contact": "Contact", "account": "Account"}
+YES = frozenset({"yes", "true", "y", "1"})
+NO = frozenset({"no", "false", "n", "0"})
 _OPTIONAL = ("field", "operator", "event_kind", "half_life_days", "max_points")
 
 
-def condition(rule: ScoringRule) -> str:
+def field_labels(session: Session) -> dict[str, str]:
+    """Every field a fit rule may use and its label, custom fields as ``Account · Tier``."""
+    custom = {
+        name: f"{ENTITY_LABELS[field.entity]} · {field.label}"
+        for name, _kind, field in scoring.custom_rule_fields(session)
+    }
+    return {**FIELD_LABELS, **custom}
+
+
+def describe_condition(rule: ScoringRule, labels: dict[str, str]) -> str:
     """A rule's condition in words: ``Seniority is one of vp, c_level``."""
     if rule.category is RuleCategory.ENGAGEMENT:
         label = EVENT_LABELS[rule.event_kind] if rule.event_kind else "an event"
         half_life = f", halves every {rule.half_life_days:g} days" if rule.half_life_days else ""
         cap = f", at most {rule.max_points:g} points" if rule.max_points else ""
         return f"Each {label.lower()}{half_life}{cap}"
-    name = FIELD_LABELS.get(rule.field or "", rule.field or "?")
+    name = labels.get(rule.field or "", rule.field or "?")
     operator = OPERATOR_LABELS.get(rule.operator, "") if rule.operator else ""
     if rule.operator is Operator.IS_SET:
         return f"{name} {operator}"
@@ -90,6 +102,8 @@ def condition(rule: ScoringRule) -> str:
         shown = f"{value[0]:,} and {value[1]:,}" if _numbers(value) else " and ".join(value)
     elif isinstance(value, list):
         shown = ", ".join(str(v) for v in value)
+    elif isinstance(value, bool):
+        shown = "yes" if value else "no"
     else:
         shown = f"{value:,}" if isinstance(value, int | float) else str(value)
     return f"{name} {operator} {shown}"
@@ -104,14 +118,22 @@ def _number(text: str) -> int | float:
     return int(number) if number.is_integer() else number
 
 
-def parse_value(state: FormState) -> Any:
+def parse_value(state: FormState, kinds: dict[str, str]) -> Any:
     """The rule's value as the scoring rules expect it, from the text a person typed."""
     operator, text = state.value("operator"), state.value("value").strip()
-    kind = scoring_rules.FIT_FIELDS.get(state.value("field"), "text")
+    kind = kinds.get(state.value("field"), "text")
     if state.value("category") != RuleCategory.FIT.value or operator in ("", Operator.IS_SET):
         return None
     if operator in (Operator.IN, Operator.CONTAINS):
         return [part.strip() for part in text.split(",") if part.strip()]
+    if kind == "boolean":
+        if text.lower() in YES | NO:
+            return text.lower() in YES
+        state.errors["value"] = "a yes/no field takes yes or no"
+        return None
+    if kind == "date":
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        return parts if operator == Operator.BETWEEN else text  # the rules check the dates
     if operator == Operator.BETWEEN:
         parts = [p for p in text.replace("–", ",").replace(" to ", ",").split(",") if p.strip()]
         try:
@@ -129,12 +151,14 @@ def parse_value(state: FormState) -> Any:
 
 
 def _shown_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, list):
         return ", ".join(display(v) for v in value)
     return display(value)
 
 
-def _rule_data(state: FormState) -> dict[str, Any]:
+def _rule_data(state: FormState, kinds: dict[str, str]) -> dict[str, Any]:
     """The posted rule, blanks as None, the value parsed, the other kind's inputs ignored."""
     data = state.data(RuleIn)
     for name in _OPTIONAL:
@@ -142,7 +166,7 @@ def _rule_data(state: FormState) -> dict[str, Any]:
             data[name] = None
     data["is_active"] = state.checked("is_active")
     data["position"] = state.value("position").strip() or 0
-    data["value"] = parse_value(state)
+    data["value"] = parse_value(state, kinds)
     if state.value("category") == RuleCategory.FIT.value:
         data.update(event_kind=None, half_life_days=None, max_points=None)
     else:
@@ -150,13 +174,15 @@ def _rule_data(state: FormState) -> dict[str, Any]:
     return data
 
 
-def _form_context(form: FormState, rule: ScoringRule | None = None) -> dict[str, object]:
+def _form_context(
+    session: Session, form: FormState, rule: ScoringRule | None = None
+) -> dict[str, object]:
     return {
         "form": form,
         "rule": rule,
         "labels": LABELS,
         "categories": [(c.value, c.value.capitalize()) for c in RuleCategory],
-        "fields": [(k, FIELD_LABELS[k]) for k in scoring_rules.FIT_FIELDS],
+        "fields": list(field_labels(session).items()),
         "operators": [(o.value, label) for o, label in OPERATOR_LABELS.items()],
         "events": [(k.value, label) for k, label in EVENT_LABELS.items()],
         "value_help": VALUE_HELP,
@@ -169,7 +195,7 @@ def _page_context(session: Session, settings_form: FormState | None = None) -> d
     return {
         "fit_rules": [r for r in rules if r.category is RuleCategory.FIT],
         "engagement_rules": [r for r in rules if r.category is RuleCategory.ENGAGEMENT],
-        "condition": condition,
+        "condition": partial(describe_condition, labels=field_labels(session)),
         "settings": settings,
         "settings_form": settings_form
         or FormState.from_record(settings, ("mql_threshold", "default_half_life_days")),
@@ -184,12 +210,12 @@ def scoring_page(request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/admin/scoring/rules/new")
-def rule_new(request: Request) -> Response:
+def rule_new(request: Request, session: SessionDep) -> Response:
     """The form for a new rule (fit unless ``?category=engagement``)."""
     f = Filters(request.query_params)
     category = f.one_of("category", [c.value for c in RuleCategory], RuleCategory.FIT.value)
     form = FormState.blank(category=category, is_active=True, position=0)
-    return render(request, "admin/rule_form.html", _form_context(form))
+    return render(request, "admin/rule_form.html", _form_context(session, form))
 
 
 def _save_rule(
@@ -200,11 +226,14 @@ def _save_rule(
     rule: ScoringRule | None = None,
 ) -> Response:
     """Validate and save; on refusal the form again, every error beside its input."""
-    data = _rule_data(state)
+    data = _rule_data(state, scoring.fit_fields(session))
     saved = attempt(session, state, lambda: save(RuleIn.model_validate(data)))
     if saved is None:
         return render(
-            request, "admin/rule_form.html", _form_context(state, rule), status_code=state.status
+            request,
+            "admin/rule_form.html",
+            _form_context(session, state, rule),
+            status_code=state.status,
         )
     return redirect("/admin/scoring", flash=f"Rule “{saved.label}” saved. Recompute to apply it.")
 
@@ -228,7 +257,7 @@ def rule_edit(request: Request, rule_id: int, session: SessionDep) -> Response:
     rule = scoring.get_rule(session, rule_id)
     form = FormState.from_record(rule, RULE_FIELDS)
     form.values["value"] = _shown_value(rule.value)
-    return render(request, "admin/rule_form.html", _form_context(form, rule))
+    return render(request, "admin/rule_form.html", _form_context(session, form, rule))
 
 
 @router.post("/admin/scoring/rules/{rule_id:id}/edit")

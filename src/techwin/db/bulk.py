@@ -94,10 +94,18 @@ class _Writer:
 
     def _prepared(self, batch: Sequence[Sequence[Any]]) -> list[list[Any]]:
         rows = []
+        # A value shared by consecutive rows (a timestamp, a model id) is processed once.
+        last: dict[int, tuple[Any, Any]] = {}
         for record in batch:
             row = [*record, *self.defaults]
             for index, processor in self.processors:
-                row[index] = processor(row[index])
+                raw = row[index]
+                seen = last.get(index)
+                if seen is not None and seen[0] is raw:
+                    row[index] = seen[1]
+                else:
+                    row[index] = processed = processor(raw)
+                    last[index] = (raw, processed)
             rows.append(row)
         return rows
 
