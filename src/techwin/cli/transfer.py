@@ -119,9 +119,18 @@ def import_command(
             help="Create owners the file names but Techwin does not know, as inactive users.",
         ),
     ] = False,
+    skip_scoring: Annotated[
+        bool,
+        typer.Option(
+            "--skip-scoring",
+            help="Do not score imported contacts now (a very large migration); run "
+            "`techwin scoring recompute` afterwards.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Import a CSV file: every row is checked first; any bad row means nothing is written."""
+    """Import a CSV file: every row is checked first; any bad row means nothing is written.
+    Imported contacts are scored in the same run."""
     mapping = load_mapping_file(map_file) if map_file else None
     try:
         with (
@@ -155,6 +164,7 @@ def import_command(
                     update=update,
                     create_users=create_users,
                     progress=report_progress,
+                    follow_up=not skip_scoring,
                 )
     except ImportRejected as rejected:
         if as_json:

@@ -24,11 +24,12 @@ from techwin.core.time import utcnow
 from techwin.db.bulk import insert_tuples
 from techwin.db.ids import reserve_ids
 from techwin.errors import InvalidInput
+from techwin.pipeline.events import Progress
 from techwin.pipeline.imports import source
 from techwin.pipeline.imports.convert import CellError, parse_datetime
 from techwin.pipeline.imports.mapping import MappingFile
 from techwin.pipeline.imports.report import ImportRejected, ImportReport
-from techwin.pipeline.imports.service import Progress, require_importer
+from techwin.pipeline.imports.service import require_importer
 from techwin.pipeline.models import Contact
 from techwin.scoring.enums import EVENT_LABELS, EventKind
 from techwin.scoring.models import EngagementEvent

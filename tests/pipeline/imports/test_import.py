@@ -320,3 +320,30 @@ def test_export_then_import_is_identical(session, admin, write_file, tmp_path):
     header2, rows2 = export_table(session, "contacts")
     second = [header2, *[[("" if v is None else str(v)) for v in r] for r in rows2]]
     assert second == first
+
+
+def test_a_mapping_value_map_adds_to_the_presets(session, admin, write_file):
+    text = SF_LEADS.replace("Working - Contacted", "Engaged")
+    path = write_file("leads.csv", text)
+    mapping = MappingFile(values={"lifecycle_stage": {"Engaged": "mql"}})
+    report = import_file(
+        session, actor=admin, entity="contacts", path=path, preset="salesforce", mapping=mapping
+    )
+    assert report.error_count == 0
+    stages = dict(session.execute(select(Contact.last_name, Contact.lifecycle_stage)).all())
+    assert stages["O'Brien"] is LifecycleStage.MQL  # from the mapping
+    assert LifecycleStage.DISQUALIFIED in stages.values()  # the preset's own values still apply
+
+
+def test_imported_contacts_are_scored_unless_asked_not_to(session, admin, write_file):
+    from techwin.scoring.models import LeadScore
+    from techwin.scoring.playbook import seed_scoring
+
+    seed_scoring(session)
+    path = write_file("leads.csv", SF_LEADS)
+    import_file(session, actor=admin, entity="contacts", path=path, preset="salesforce")
+    assert count(session, LeadScore) == count(session, Contact) == 4
+    again = write_file("more.csv", "Email,Last Name\nnew@example.com,New\n")
+    import_file(session, actor=admin, entity="contacts", path=again, follow_up=False)
+    assert count(session, LeadScore) == 4
+    assert count(session, Contact) == 5

@@ -138,7 +138,11 @@ def resolve(entity: str, header: list[str], *, preset: str, extra: MappingFile |
     for required in REQUIRED[entity]:
         if required not in mapped:
             raise InvalidInput(f"no column maps to {required!r}, which {entity} need", field="map")
-    values = {**base.get("values", {}), **extra.values}
+    preset_values: dict[str, dict[str, str]] = base.get("values", {})
+    values = {  # a mapping's value map adds to (or overrides) the preset's, field by field
+        field: {**preset_values.get(field, {}), **extra.values.get(field, {})}
+        for field in {*preset_values, *extra.values}
+    }
     nulls = frozenset(extra.nulls if extra.nulls is not None else DEFAULT_NULLS)
     return Plan(
         entity=entity,

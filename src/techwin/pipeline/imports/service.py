@@ -15,6 +15,7 @@ the first batch; a later value that does not fit an inferred type turns the fiel
 from __future__ import annotations
 
 import time
+from array import array
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -27,10 +28,12 @@ from techwin.auth.enums import Role
 from techwin.auth.models import User
 from techwin.auth.permissions import require_writer
 from techwin.core.time import utcnow
+from techwin.db.bulk import insert_rows
 from techwin.db.ids import reserve_ids
 from techwin.errors import PermissionDenied
 from techwin.pipeline import rules
 from techwin.pipeline.enums import CustomFieldType, LifecycleStage
+from techwin.pipeline.events import Progress, contacts_imported
 from techwin.pipeline.imports import convert, source
 from techwin.pipeline.imports.mapping import MappingFile, Plan, custom_key, resolve
 from techwin.pipeline.imports.report import ImportRejected, ImportReport
@@ -53,7 +56,6 @@ def _table(model: Any) -> Table:
     return cast(Table, model.__table__)
 
 
-Progress = Callable[[str, int, int], None]
 TEXTUAL = (CustomFieldType.TEXT, CustomFieldType.CATEGORY)
 
 
@@ -98,6 +100,7 @@ class _Context:
         self.headers = {t.custom: header for header, t in plan.targets.items() if t.custom}
         self.first_new: dict[str, int] = {}
         self.downgraded: set[str] = set()
+        self.touched = array("q")  # contacts created or changed, for the follow-up listeners
 
     def owner_id(self, result: convert.RowResult) -> int | None:
         """The user the row's owner names (created inactive with ``create_users``), or None."""
@@ -220,8 +223,14 @@ def import_file(
     update: bool = False,
     create_users: bool = False,
     progress: Progress | None = None,
+    follow_up: bool = True,
 ) -> ImportReport:
-    """Import the file in one pass; any bad row means nothing is written (ImportRejected)."""
+    """Import the file in one pass; any bad row means nothing is written (ImportRejected).
+
+    With ``follow_up`` the domains that listen to contact imports react inside the same
+    transaction (scoring scores the imported contacts); without it they are left for a bulk
+    recompute later.
+    """
     require_importer(actor)
     started = time.perf_counter()
     mapping = mapping or MappingFile()
@@ -259,6 +268,8 @@ def import_file(
             _fix_downgraded(context)
             _register_custom_fields(context)
             session.flush()
+            if follow_up and not dry_run and context.touched:
+                contacts_imported(session, context.touched, progress)
     except BaseException:
         savepoint.rollback()
         raise
@@ -612,8 +623,10 @@ def _write_contacts(context: _Context, batch: list[convert.RowResult]) -> None:
                 "seconds_in_from_stage": None,
             }
         )
+    context.touched.extend(int(values["id"]) for values in updates)
     if inserts:
-        session.execute(insert(_table(Contact)), inserts)
+        insert_rows(session, _table(Contact), inserts, label="contacts")
+        context.touched.extend(int(record["id"]) for record in inserts)
         report.created += len(inserts)
     _apply_updates(context, Contact, updates)
     if moves:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from importlib import resources
 
 import yaml
-from sqlalchemy import select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from techwin.auth.audit import record_audit
@@ -74,10 +74,12 @@ def _write_sequence(session: Session, spec: SequenceSpec) -> Sequence:
 
 def _write_tiers(session: Session, tiers: list[TierSpec]) -> None:
     sequences = {s.key: s.id for s in session.scalars(select(Sequence))}
-    for tier in tiers:
+    for index, tier in enumerate(tiers):
         if tier.sequence and tier.sequence not in sequences:
             raise InvalidInput(
-                f"tier {tier.key!r} names unknown sequence {tier.sequence!r}", field="sequence"
+                f"tier {tier.key!r} names unknown sequence {tier.sequence!r}",
+                field="sequence",
+                extra={"index": index},
             )
     for existing in session.scalars(select(NurtureTier)):
         session.delete(existing)
@@ -103,11 +105,46 @@ def list_tiers(session: Session) -> list[tuple[NurtureTier, str | None]]:
     return [(t, keys.get(t.sequence_id or 0)) for t in tiers]
 
 
+def check_ladder(tiers: list[TierSpec]) -> None:
+    """Tiers run from the highest minimum score down; keys and minimums are each used once.
+
+    A refusal names the field and, as ``extra["index"]``, the position of the tier at fault.
+    """
+    keys: set[str] = set()
+    for index, tier in enumerate(tiers):
+        if tier.key in keys:
+            raise InvalidInput(
+                f"two tiers use the key {tier.key!r}", field="key", extra={"index": index}
+            )
+        keys.add(tier.key)
+        above = tiers[index - 1] if index else None
+        if above is not None and tier.min_score >= above.min_score:
+            message = (
+                f"{above.name} already starts at {above.min_score:g}; each tier needs its own "
+                "minimum score"
+                if tier.min_score == above.min_score
+                else f"tiers go from the highest minimum down: {tier.name} must start below "
+                f"{above.name} ({above.min_score:g})"
+            )
+            raise InvalidInput(message, field="min_score", extra={"index": index})
+
+
+def _tier_record(tier: NurtureTier, sequence: str | None) -> dict[str, object]:
+    return {
+        "key": tier.key,
+        "name": tier.name,
+        "min_score": tier.min_score,
+        "action": tier.action.value,
+        "sequence": sequence,
+        "due_business_days": tier.due_business_days,
+    }
+
+
 def save_tiers(session: Session, *, actor: User | None, tiers: list[TierSpec]) -> None:
-    """Replace the tiers (admins)."""
+    """Replace the tiers at once (admins), given from the highest minimum score down."""
     require_admin(actor)
-    if len({t.key for t in tiers}) != len(tiers):
-        raise InvalidInput("tier keys must be unique", field="tiers")
+    check_ladder(tiers)
+    before = [_tier_record(t, seq) for t, seq in list_tiers(session)]
     _write_tiers(session, tiers)
     record_audit(
         session,
@@ -115,7 +152,8 @@ def save_tiers(session: Session, *, actor: User | None, tiers: list[TierSpec]) -
         action="nurture.tiers",
         entity_type="nurture_tier",
         entity_id=0,
-        summary="replaced nurture tiers",
+        summary=f"replaced nurture tiers ({', '.join(t.name for t in tiers) or 'none'})",
+        before={"tiers": before},
         after={"tiers": [t.model_dump(mode="json") for t in tiers]},
     )
 
@@ -139,19 +177,130 @@ def get_sequence(session: Session, key: str) -> Sequence:
     return sequence
 
 
-def save_sequence(session: Session, *, actor: User | None, spec: SequenceSpec) -> Sequence:
-    """Create a sequence or replace its steps (admins); enrollments keep their position."""
+def _sequence_record(sequence: Sequence) -> dict[str, object]:
+    return {
+        "name": sequence.name,
+        "description": sequence.description,
+        "is_active": sequence.is_active,
+        "steps": [
+            {
+                "kind": s.kind.value,
+                "wait_days": s.wait_days,
+                "title": s.title,
+                "template": s.template,
+            }
+            for s in sequence.steps
+        ],
+    }
+
+
+def save_sequence(
+    session: Session, *, actor: User | None, spec: SequenceSpec, now: datetime | None = None
+) -> Sequence:
+    """Create a sequence or replace its steps (admins).
+
+    Contacts already in it keep their place by step number and the date of their next step;
+    those whose place is now past the last step have finished it.
+    """
     require_admin(actor)
+    existing = session.scalar(
+        select(Sequence).options(selectinload(Sequence.steps)).where(Sequence.key == spec.key)
+    )
+    before = _sequence_record(existing) if existing is not None else None
     sequence = _write_sequence(session, spec)
+    finished = session.execute(  # type: ignore[attr-defined]
+        update(Enrollment)
+        .where(
+            Enrollment.sequence_id == sequence.id,
+            Enrollment.status == EnrollmentStatus.ACTIVE,
+            Enrollment.next_position >= len(spec.steps),
+        )
+        .values(status=EnrollmentStatus.COMPLETED, next_due_at=None, finished_at=now or utcnow())
+    ).rowcount
+    note = f"; {finished} contacts past its new end finished it" if finished else ""
     record_audit(
         session,
         actor=actor,
         action="nurture.sequence",
         entity_type="nurture_sequence",
         entity_id=sequence.id,
-        summary=f"saved sequence {spec.key!r} ({len(spec.steps)} steps)",
+        summary=f"saved sequence {spec.key!r} ({len(spec.steps)} steps){note}",
+        before=before,
+        after=_sequence_record(sequence),
     )
+    session.flush()
     return sequence
+
+
+def create_sequence(session: Session, *, actor: User | None, spec: SequenceSpec) -> Sequence:
+    """Add a new sequence (admins); refuses a key already in use rather than replacing it."""
+    require_admin(actor)
+    if session.scalar(select(Sequence.id).where(Sequence.key == spec.key)) is not None:
+        raise Conflict(f"a sequence with the key {spec.key!r} already exists", field="key")
+    return save_sequence(session, actor=actor, spec=spec)
+
+
+def enrollment_counts(session: Session) -> dict[int, tuple[int, int]]:
+    """Per sequence id: contacts in it now, and contacts ever enrolled in it."""
+    active = func.sum(case((Enrollment.status == EnrollmentStatus.ACTIVE, 1), else_=0))
+    rows = session.execute(
+        select(Enrollment.sequence_id, active, func.count()).group_by(Enrollment.sequence_id)
+    )
+    return {int(seq): (int(now or 0), int(ever)) for seq, now, ever in rows}
+
+
+def set_sequence_active(
+    session: Session, *, actor: User | None, key: str, active: bool
+) -> Sequence:
+    """Switch a sequence on or off (admins): off, nobody new joins; contacts in it finish it."""
+    require_admin(actor)
+    sequence = get_sequence(session, key)
+    if sequence.is_active != active:
+        sequence.is_active = active
+        record_audit(
+            session,
+            actor=actor,
+            action="nurture.sequence",
+            entity_type="nurture_sequence",
+            entity_id=sequence.id,
+            summary=f"switched sequence {key!r} {'on' if active else 'off'}",
+            before={"is_active": not active},
+            after={"is_active": active},
+        )
+        session.flush()
+    return sequence
+
+
+def delete_sequence(session: Session, *, actor: User | None, key: str) -> None:
+    """Remove a sequence no tier uses and nobody was ever enrolled in (admins)."""
+    require_admin(actor)
+    sequence = get_sequence(session, key)
+    users = list(
+        session.scalars(select(NurtureTier.name).where(NurtureTier.sequence_id == sequence.id))
+    )
+    if users:
+        raise InvalidState(
+            f"the {', '.join(users)} tier uses {sequence.name}; give it another action first",
+            field="sequence",
+        )
+    enrolled = enrollment_counts(session).get(sequence.id, (0, 0))[1]
+    if enrolled:
+        raise InvalidState(
+            f"{enrolled} contacts have been in {sequence.name}; deleting it would erase their "
+            "history, so switch it off instead",
+            field="sequence",
+        )
+    record_audit(
+        session,
+        actor=actor,
+        action="nurture.sequence.delete",
+        entity_type="nurture_sequence",
+        entity_id=sequence.id,
+        summary=f"deleted sequence {key!r}",
+        before=_sequence_record(sequence),
+    )
+    session.delete(sequence)
+    session.flush()
 
 
 def is_unsubscribed(session: Session, contact_id: int) -> bool:
@@ -278,6 +427,10 @@ def advance_due(
         steps = enrollment.sequence.steps
         values = _values(enrollment.contact)
         while enrollment.next_due_at is not None and as_utc(enrollment.next_due_at) <= now:
+            if enrollment.next_position >= len(steps):  # the sequence was shortened behind it
+                _finish(enrollment, now)
+                completed += 1
+                break
             step = steps[enrollment.next_position]
             session.add(
                 Task(
@@ -298,14 +451,18 @@ def advance_due(
                     days=following.wait_days
                 )
             else:
-                enrollment.status, enrollment.next_due_at, enrollment.finished_at = (
-                    EnrollmentStatus.COMPLETED,
-                    None,
-                    now,
-                )
+                _finish(enrollment, now)
                 completed += 1
     session.flush()
     return tasks, completed
+
+
+def _finish(enrollment: Enrollment, now: datetime) -> None:
+    enrollment.status, enrollment.next_due_at, enrollment.finished_at = (
+        EnrollmentStatus.COMPLETED,
+        None,
+        now,
+    )
 
 
 def apply_tiers(
