@@ -90,9 +90,17 @@ WebUser = Annotated[User, Depends(web_user)]
 def page_request(
     page: Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number")] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="rows per page")] = 50,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=500,
+            description="the next_cursor of the previous page: the page after it, however "
+            "deep (page is then ignored)",
+        ),
+    ] = None,
 ) -> PageRequest:
     """Paging parameters from the query string."""
-    return PageRequest(page=page, size=size)
+    return PageRequest(page=page, size=size, cursor=cursor or None)
 
 
 PageDep = Annotated[PageRequest, Depends(page_request)]

@@ -219,3 +219,22 @@ def test_a_stale_edit_shows_the_stored_values(signed_in, session):
     stored = session.get(Contact, lead.id)
     assert stored.title == "Chief Architect"
     assert f'name="version" value="{stored.version}"' in stale.text  # saving again is possible
+
+
+def test_the_leads_page_follows_a_cursor(signed_in, session):
+    from datetime import UTC, datetime
+
+    from techwin.db.keyset import encode_cursor
+
+    ae = factories.user(session, role=Role.AE)
+    for _ in range(5):
+        factories.contact(session, actor=ae)
+    session.commit()
+    browser = signed_in(Role.AE, user=ae)
+    first = browser.get("/leads?size=3&sort=created")
+    assert first.status_code == 200
+    cursor = encode_cursor([datetime(2026, 1, 1, tzinfo=UTC), 3])
+    deeper = browser.get(f"/leads?size=3&sort=created&cursor={cursor}")
+    assert deeper.status_code == 200, deeper.text
+    assert "further down the list" in deeper.text
+    assert "First page" in deeper.text

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from techwin.core.pagination import Page
+from techwin.core.pagination import COUNT_CAP, Page
 
 T = TypeVar("T")
 
@@ -16,10 +16,14 @@ class PageOut(BaseModel, Generic[T]):
     """One page of items with the total count."""
 
     items: list[T]
-    total: int
+    total: int = Field(description=f"matching rows, counted up to {COUNT_CAP:,}")
+    total_exact: bool = Field(description=f"false when more than {COUNT_CAP:,} rows match")
     page: int
     size: int
     pages: int
+    next_cursor: str | None = Field(
+        description="pass as cursor for the next page; null on the last page"
+    )
 
 
 def page_out(page: Page[Any], items: Sequence[BaseModel]) -> dict[str, object]:
@@ -27,7 +31,9 @@ def page_out(page: Page[Any], items: Sequence[BaseModel]) -> dict[str, object]:
     return {
         "items": items,
         "total": page.total,
+        "total_exact": page.total_exact,
         "page": page.page,
         "size": page.size,
         "pages": page.pages,
+        "next_cursor": page.next_cursor,
     }

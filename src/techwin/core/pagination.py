@@ -8,14 +8,17 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 200
+COUNT_CAP = 10_000  # lists count matching rows up to this; beyond it they say "10,000+"
 
 
 @dataclass(frozen=True)
 class PageRequest:
-    """Which slice of a list to return (1-based page number)."""
+    """Which slice of a list to return: a 1-based page number, or a cursor (the page after the
+    row the cursor names), which stays fast however deep the list goes."""
 
     page: int = 1
     size: int = 50
+    cursor: str | None = None
 
     @property
     def offset(self) -> int:
@@ -25,12 +28,16 @@ class PageRequest:
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
-    """One page of results with the total count of matching rows."""
+    """One page of results with the count of matching rows (exact up to :data:`COUNT_CAP`) and,
+    when more rows follow, the cursor of the next page."""
 
     items: list[T]
     total: int
     page: int
     size: int
+    total_exact: bool = True
+    next_cursor: str | None = None
+    cursor: str | None = None
 
     @property
     def pages(self) -> int:

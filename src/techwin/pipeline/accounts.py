@@ -13,6 +13,7 @@ from techwin.auth.models import User
 from techwin.auth.permissions import require_edit_record, require_writer
 from techwin.core.concurrency import check_version
 from techwin.core.pagination import Page, PageRequest
+from techwin.db.keyset import paged
 from techwin.errors import Conflict, InvalidInput, NotFound
 from techwin.pipeline.common import require_user_ref, snapshot
 from techwin.pipeline.models import Account
@@ -112,11 +113,5 @@ def list_accounts(
         query = query.where(Account.industry == filters.industry)
     if filters.region:
         query = query.where(Account.region == filters.region)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.options(joinedload(Account.owner))
-        .order_by(ACCOUNT_SORTS.get(sort, Account.name.asc()), Account.id)
-        .offset(page.offset)
-        .limit(page.size)
-    )
-    return Page(items=list(rows), total=total, page=page.page, size=page.size)
+    order = (ACCOUNT_SORTS.get(sort, Account.name.asc()), Account.id.asc())
+    return paged(session, query, order, page, options=(joinedload(Account.owner),))

@@ -15,6 +15,7 @@ from techwin.auth.permissions import require_edit_record, require_override, requ
 from techwin.core.concurrency import check_version
 from techwin.core.pagination import Page, PageRequest
 from techwin.core.time import as_utc, start_of_day, utcnow
+from techwin.db.keyset import paged
 from techwin.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RuleViolation
 from techwin.pipeline import gates, rules
 from techwin.pipeline.common import require_user_ref, snapshot
@@ -300,15 +301,13 @@ def list_contacts(
     """Contacts matching ``filters``, one page, with owner and account loaded."""
     if filters.created_from and filters.created_to and filters.created_from > filters.created_to:
         raise InvalidInput("'created from' is after 'created to'", field="created_from")
-    query = filtered_contacts(filters, session)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows = session.scalars(
-        query.options(joinedload(Contact.owner), joinedload(Contact.account))
-        .order_by(*CONTACT_SORTS.get(sort, CONTACT_SORTS["-created"]))
-        .offset(page.offset)
-        .limit(page.size)
+    return paged(
+        session,
+        filtered_contacts(filters, session),
+        CONTACT_SORTS.get(sort, CONTACT_SORTS["-created"]),
+        page,
+        options=(joinedload(Contact.owner), joinedload(Contact.account)),
     )
-    return Page(items=list(rows), total=total, page=page.page, size=page.size)
 
 
 def distinct_sources(session: Session) -> list[str]:

@@ -17,6 +17,7 @@ from techwin.auth.permissions import require_edit_record, require_override, requ
 from techwin.core.concurrency import check_version
 from techwin.core.pagination import Page, PageRequest
 from techwin.core.time import as_utc, utcnow
+from techwin.db.keyset import paged
 from techwin.errors import (
     Conflict,
     InvalidInput,
@@ -486,15 +487,13 @@ def list_opportunities(
     session: Session, *, filters: OpportunityFilter, page: PageRequest, sort: str = "close"
 ) -> Page[Opportunity]:
     """Deals matching ``filters``, one page, with account, owner, stage and SEs loaded."""
-    query = filtered_opportunities(filters)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.options(*_FULL)
-        .order_by(*OPPORTUNITY_SORTS.get(sort, OPPORTUNITY_SORTS["close"]))
-        .offset(page.offset)
-        .limit(page.size)
+    return paged(
+        session,
+        filtered_opportunities(filters),
+        OPPORTUNITY_SORTS.get(sort, OPPORTUNITY_SORTS["close"]),
+        page,
+        options=_FULL,
     )
-    return Page(items=list(rows.unique()), total=total, page=page.page, size=page.size)
 
 
 def stage_history(session: Session, opportunity_id: int) -> list[StageChange]:

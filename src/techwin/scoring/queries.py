@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from techwin.core.pagination import Page, PageRequest
+from techwin.db.keyset import paged
 from techwin.pipeline.contacts import (
     CONTACT_EXPORT_HEADER,
     CONTACT_SORTS,
@@ -28,13 +29,16 @@ SCORE_SORTS: dict[str, tuple[Any, ...]] = {
 SCORED_EXPORT_HEADER = (*CONTACT_EXPORT_HEADER, "score")
 
 
-def _scored(filters: ContactFilter, *, sort: str, min_score: float | None) -> Select[Any]:
-    """The contact list's SELECT joined to scores, narrowed by a minimum and ordered."""
+def _order(sort: str) -> tuple[Any, ...]:
+    return SCORE_SORTS.get(sort) or CONTACT_SORTS.get(sort, CONTACT_SORTS["-created"])
+
+
+def _scored(filters: ContactFilter, *, min_score: float | None) -> Select[Any]:
+    """The contact list's SELECT joined to scores, narrowed by a minimum."""
     query = filtered_contacts(filters).outerjoin(LeadScore, LeadScore.contact_id == Contact.id)
     if min_score is not None:
         query = query.where(LeadScore.total >= min_score)
-    order = SCORE_SORTS.get(sort) or CONTACT_SORTS.get(sort, CONTACT_SORTS["-created"])
-    return query.order_by(*order)
+    return query
 
 
 def list_contacts_by_score(
@@ -46,14 +50,13 @@ def list_contacts_by_score(
     min_score: float | None = None,
 ) -> Page[Contact]:
     """Contacts matching ``filters`` with a score of at least ``min_score``, one page."""
-    query = _scored(filters, sort=sort, min_score=min_score)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows = session.scalars(
-        query.options(joinedload(Contact.owner), joinedload(Contact.account))
-        .offset(page.offset)
-        .limit(page.size)
+    return paged(
+        session,
+        _scored(filters, min_score=min_score),
+        _order(sort),
+        page,
+        options=(joinedload(Contact.owner), joinedload(Contact.account)),
     )
-    return Page(items=list(rows), total=total, page=page.page, size=page.size)
 
 
 def scores_for(session: Session, *, contact_ids: Sequence[int]) -> dict[int, LeadScore]:
@@ -73,7 +76,8 @@ def export_rows_by_score(
 ) -> Iterator[tuple[object, ...]]:
     """The contact export's rows plus each score, for exactly what the scored list shows."""
     query = (
-        _scored(filters, sort=sort, min_score=min_score)
+        _scored(filters, min_score=min_score)
+        .order_by(*_order(sort))
         .add_columns(LeadScore.total)
         .options(joinedload(Contact.owner), joinedload(Contact.account))
         .execution_options(yield_per=1000)

@@ -312,4 +312,5 @@ class Filters:
         except ValueError:
             size = default_size
         size = max(1, min(size, MAX_PAGE_SIZE))
-        return PageRequest(page=number, size=size)
+        cursor = self.text("cursor")
+        return PageRequest(page=number, size=size, cursor=cursor)

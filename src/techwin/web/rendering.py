@@ -147,6 +147,8 @@ def url_with(request: Request, path: str | None = None, **changes: object) -> st
     for key in request.query_params:
         values = request.query_params.getlist(key)
         params[key] = values if len(values) > 1 else values[0]
+    if "page" in changes and "cursor" not in changes:
+        params.pop("cursor", None)  # a new page number (or sort, or filter) starts over
     for key, value in changes.items():
         if value is None or value == "":
             params.pop(key, None)
