@@ -163,7 +163,7 @@ def run(rows: int = 1_000_000) -> Report:
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     result = subprocess.run(
-        [*techwin, "import", "contacts", str(csv_path), "--json"],
+        [*techwin, "import", "contacts", str(csv_path), "--json", "--skip-scoring"],
         env={"TECHWIN_DATABASE_URL": env_url, "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
@@ -186,4 +186,16 @@ def run(rows: int = 1_000_000) -> Report:
         ok=max(peak, before) / 1024 < 400,
     )
     report.add("rows imported", rows, "rows")
+    start = time.perf_counter()
+    subprocess.run(
+        [*techwin, "scoring", "recompute"],
+        env={"TECHWIN_DATABASE_URL": env_url, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        check=True,
+    )
+    report.add("then scoring the imported contacts", rows / (time.perf_counter() - start), "rows/s")
+    report.notes.append(
+        "the import is measured with --skip-scoring (like the baseline, it only stores rows); "
+        "a default import also scores the contacts, at the rate of the last line"
+    )
     return report

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import ColumnDefault, Table, func, insert, select, text
 from sqlalchemy.orm import Session
+
+from techwin.db.types import UTCDateTime
 
 BATCH = 5_000
 
@@ -28,7 +32,8 @@ def insert_rows(
 ) -> None:
     """INSERT ``rows`` (all with the same keys) into ``table`` in batches, reporting progress."""
     columns = list(rows[0]) if rows else []
-    records = [tuple(row[c] for c in columns) for row in rows]
+    pick = itemgetter(*columns)
+    records = [(pick(row),) for row in rows] if len(columns) == 1 else list(map(pick, rows))
     insert_tuples(session, table, columns, records, label=label, progress=progress)
 
 
@@ -60,6 +65,26 @@ def insert_tuples(
             progress(label, min(total, start + len(batch)), total)
 
 
+def _sqlite_utc(value: datetime | None) -> str | None:
+    """An aware timestamp as SQLite stores UTCDateTime (naive UTC text, microseconds shown)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _processor(column_type: Any, dialect: Any) -> Callable[[Any], Any] | None:
+    """How a value is bound: the type's own processing, or the same result computed in one
+    step for the hottest case (timestamps on SQLite)."""
+    if dialect.name == "sqlite" and isinstance(column_type, UTCDateTime):
+        return _sqlite_utc
+    processor: Callable[[Any], Any] | None = column_type.dialect_impl(dialect).bind_processor(
+        dialect
+    )
+    return processor
+
+
 class _Writer:
     """Writes records to one table over the session's own connection and transaction."""
 
@@ -85,29 +110,26 @@ class _Writer:
         self.processors = [
             (index, processor)
             for index, name in enumerate(self.columns)
-            if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+            if (processor := _processor(table.c[name].type, dialect))
         ]
         self.raw: Any = connection.connection.dbapi_connection
         preparer = dialect.identifier_preparer
         self.names = ", ".join(preparer.quote(name) for name in self.columns)
         self.target = preparer.format_table(table)
 
-    def _prepared(self, batch: Sequence[Sequence[Any]]) -> list[list[Any]]:
-        rows = []
-        # A value shared by consecutive rows (a timestamp, a model id) is processed once.
-        last: dict[int, tuple[Any, Any]] = {}
-        for record in batch:
-            row = [*record, *self.defaults]
-            for index, processor in self.processors:
-                raw = row[index]
-                seen = last.get(index)
-                if seen is not None and seen[0] is raw:
-                    row[index] = seen[1]
-                else:
-                    row[index] = processed = processor(raw)
-                    last[index] = (raw, processed)
-            rows.append(row)
-        return rows
+    def _prepared(self, batch: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        """The batch with defaults added and every value bound as the column type binds it,
+        column by column (a column holding one value throughout is processed once)."""
+        size = len(batch)
+        columns: list[list[Any]] = [list(values) for values in zip(*batch, strict=True)]
+        columns += [[default] * size for default in self.defaults]
+        for index, processor in self.processors:
+            values = columns[index]
+            if len(set(map(id, values))) == 1:  # the same object in every row
+                columns[index] = [processor(values[0])] * size
+            else:
+                columns[index] = list(map(processor, values))
+        return list(zip(*columns, strict=True))
 
     def write(self, batch: Sequence[Sequence[Any]]) -> None:
         """Store one batch."""

@@ -630,7 +630,11 @@ def _write_contacts(context: _Context, batch: list[convert.RowResult]) -> None:
         report.created += len(inserts)
     _apply_updates(context, Contact, updates)
     if moves:
-        session.execute(insert(_table(LifecycleTransition)), moves)
+        for move, move_id in zip(
+            moves, context.reserve(LifecycleTransition, len(moves)), strict=True
+        ):
+            move["id"] = move_id
+        insert_rows(session, _table(LifecycleTransition), moves, label="transitions")
 
 
 def _write_opportunities(context: _Context, batch: list[convert.RowResult]) -> None:
