@@ -2,7 +2,9 @@
 throughput with 8 concurrent clients. The server runs as in production (uvicorn, prod settings).
 
 `python -m bench latency [--scale medium] [--requests 200]`; set TECHWIN_BENCH_PG_URL to a
-PostgreSQL URL to measure PostgreSQL as well.
+PostgreSQL URL to measure PostgreSQL as well, or to ``local`` to have the harness start a server
+from this machine's PostgreSQL binaries (as the tests do), its data kept in bench/cache/pg so the
+organisation is generated once.
 """
 
 from __future__ import annotations
@@ -247,9 +249,23 @@ def run(scale: str = "medium", requests: int = 200) -> Report:
     prepare(url, scale)
     measure(report, "sqlite", url, requests=requests)
     pg_url = os.environ.get("TECHWIN_BENCH_PG_URL")
-    if pg_url:
+    if pg_url == "local":
+        from tests.pg import ensure_database, find_pg_bin, running_postgres
+
+        bin_dir = find_pg_bin()
+        if bin_dir is None:
+            raise SystemExit("no PostgreSQL binaries found (apt-get install postgresql)")
+        with running_postgres(bin_dir, CACHE / "pg") as base:
+            url = ensure_database(base, f"techwin_bench_{scale}")
+            prepare(url, scale)
+            measure(report, "postgresql", url, requests=requests)
+        report.notes.append(
+            "PostgreSQL: a local server started by the harness (fsync off, default memory "
+            "settings otherwise)"
+        )
+    elif pg_url:
         prepare(pg_url, scale)
         measure(report, "postgresql", pg_url, requests=requests)
     else:
-        report.notes.append("PostgreSQL not measured: set TECHWIN_BENCH_PG_URL")
+        report.notes.append("PostgreSQL not measured: set TECHWIN_BENCH_PG_URL (or 'local')")
     return report

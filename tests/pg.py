@@ -41,14 +41,7 @@ def _as_postgres(cmd: list[str]) -> list[str]:
     return cmd
 
 
-@contextmanager
-def running_postgres(bin_dir: Path) -> Iterator[str]:
-    """A PostgreSQL server on 127.0.0.1 for the duration; yields its base URL (no database)."""
-    root = Path(tempfile.mkdtemp(prefix="techwin-pg-"))
-    data = root / "data"
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-    port = _free_port()
+def _initdb(bin_dir: Path, data: Path) -> None:
     subprocess.run(
         _as_postgres(
             [
@@ -67,6 +60,24 @@ def running_postgres(bin_dir: Path) -> Iterator[str]:
         check=True,
         capture_output=True,
     )
+
+
+@contextmanager
+def running_postgres(bin_dir: Path, root: Path | None = None) -> Iterator[str]:
+    """A PostgreSQL server on 127.0.0.1 for the duration; yields its base URL (no database).
+
+    Without ``root`` the server lives in a temporary folder removed afterwards; with one, its
+    data stays there for the next run (the benchmarks keep their generated organisations).
+    """
+    keep = root is not None
+    root = root or Path(tempfile.mkdtemp(prefix="techwin-pg-"))
+    root.mkdir(parents=True, exist_ok=True)
+    data = root / "data"
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+    port = _free_port()
+    if not (data / "PG_VERSION").exists():
+        _initdb(bin_dir, data)
     options = (
         f"-p {port} -k {root} -c listen_addresses=127.0.0.1 "
         "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
@@ -98,11 +109,21 @@ def running_postgres(bin_dir: Path) -> Iterator[str]:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
     finally:
         subprocess.run(
-            _as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            _as_postgres(
+                [
+                    str(bin_dir / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-m",
+                    "fast" if keep else "immediate",
+                    "stop",
+                ]
+            ),
             check=False,
             capture_output=True,
         )
-        shutil.rmtree(root, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 def create_database(base_url: str, name: str) -> str:
@@ -113,4 +134,15 @@ def create_database(base_url: str, name: str) -> str:
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{base_url}/{name}"
+
+
+def ensure_database(base_url: str, name: str) -> str:
+    """Create database ``name`` on the server unless it exists; return its URL."""
+    import psycopg
+
+    dsn = base_url.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
     return f"{base_url}/{name}"
