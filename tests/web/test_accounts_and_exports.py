@@ -95,3 +95,18 @@ def test_deal_export_follows_the_filters(signed_in, session, make_user):
     rows = _rows(browser.get(f"/opportunities/export?owner_id={browser.user.id}&sort=-acv"))
     assert [r[1] for r in rows[1:]] == ["Mine B", "Mine A"]
     assert rows[1][9] == "2000.00"
+
+
+def test_account_export_follows_the_search_and_sort(signed_in, session, api_as):
+    browser = signed_in(Role.AE)
+    for name in ("Globex Zeta", "Globex Alpha", "Initech", "=cmd|' /C calc'!A0"):
+        factories.account(session, actor=browser.user, name=name)
+    session.commit()
+    listing = browser.get("/accounts?q=globex&sort=name").text
+    assert "/accounts/export?q=globex&amp;sort=name" in listing
+    rows = _rows(browser.get("/accounts/export?q=globex&sort=name"))
+    assert rows[0][:3] == ["id", "external_id", "name"]
+    assert [r[2] for r in rows[1:]] == ["Globex Alpha", "Globex Zeta"]
+    api = api_as(Role.VIEWER)
+    everything = _rows(api.get("/api/v1/accounts/export", params={"sort": "name"}))
+    assert "'=cmd|' /C calc'!A0" in [r[2] for r in everything[1:]]  # neutralised

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from techwin.auth.audit import record_audit, record_update
@@ -97,10 +98,7 @@ def update_account(
     return account
 
 
-def list_accounts(
-    session: Session, *, filters: AccountFilter, page: PageRequest, sort: str = "name"
-) -> Page[Account]:
-    """Accounts matching ``filters``, one page, with owners loaded."""
+def _filtered(filters: AccountFilter) -> Select[Account]:
     query = select(Account)
     if filters.q:
         like = f"%{filters.q.lower()}%"
@@ -113,5 +111,54 @@ def list_accounts(
         query = query.where(Account.industry == filters.industry)
     if filters.region:
         query = query.where(Account.region == filters.region)
-    order = (ACCOUNT_SORTS.get(sort, Account.name.asc()), Account.id.asc())
-    return paged(session, query, order, page, options=(joinedload(Account.owner),))
+    return query
+
+
+def _order(sort: str) -> tuple[Any, ...]:
+    return (ACCOUNT_SORTS.get(sort, Account.name.asc()), Account.id.asc())
+
+
+def list_accounts(
+    session: Session, *, filters: AccountFilter, page: PageRequest, sort: str = "name"
+) -> Page[Account]:
+    """Accounts matching ``filters``, one page, with owners loaded."""
+    return paged(
+        session, _filtered(filters), _order(sort), page, options=(joinedload(Account.owner),)
+    )
+
+
+ACCOUNT_EXPORT_HEADER = (
+    "id",
+    "external_id",
+    "name",
+    "domain",
+    "industry",
+    "employee_count",
+    "region",
+    "owner",
+    "created_at",
+)
+
+
+def export_rows(
+    session: Session, *, filters: AccountFilter, sort: str = "name"
+) -> Iterator[tuple[object, ...]]:
+    """Rows for the CSV export of a filtered account list, in the list's order."""
+    query = (
+        _filtered(filters)
+        .options(joinedload(Account.owner))
+        .order_by(*_order(sort))
+        .execution_options(yield_per=1000)
+    )
+    for a in session.scalars(query):
+        yield (
+            a.id,
+            a.external_id,
+            a.name,
+            a.domain,
+            a.industry,
+            a.employee_count,
+            a.region,
+            a.owner.email if a.owner else None,
+            a.created_at.isoformat(),
+        )

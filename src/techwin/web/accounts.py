@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
 
 from techwin.auth.audit import list_audit
+from techwin.core.csvout import csv_lines
 from techwin.core.pagination import PageRequest
 from techwin.deps import SessionDep, WebUser
 from techwin.pipeline import accounts, contacts, opportunities
@@ -57,6 +61,20 @@ def account_list(request: Request, session: SessionDep) -> Response:
     }
     name = "accounts/_results.html" if fragment(request, "results") else "accounts/list.html"
     return render(request, name, context)
+
+
+@router.get("/accounts/export")
+def account_export(request: Request, session: SessionDep) -> Response:
+    """Exactly the accounts the list's filters show, in its order, as CSV."""
+    f = Filters(request.query_params)
+    filters = accounts.AccountFilter(q=f.text("q"), owner_id=f.integer("owner_id"))
+    sort = f.one_of("sort", SORTS, "name")
+    rows = list(accounts.export_rows(session, filters=filters, sort=sort))
+    return StreamingResponse(
+        csv_lines(accounts.ACCOUNT_EXPORT_HEADER, rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="accounts-{date.today()}.csv"'},
+    )
 
 
 @router.get("/accounts/options")
