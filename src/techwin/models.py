@@ -1,8 +1,11 @@
 """Every domain's models, imported so that ``Base.metadata`` is complete (Alembic, tests)."""
 
 from techwin.auth.models import ApiToken, AuditEvent, Team, User, WebSession
+from techwin.collaboration import models as _collaboration  # noqa: F401 - its tables
 from techwin.db.base import Base
 from techwin.db.seeds import SeedRecord
+from techwin.evaluation import models as _evaluation  # noqa: F401 - its tables
+from techwin.feedback import models as _feedback  # noqa: F401 - its tables
 from techwin.pipeline.models import (
     Account,
     Contact,

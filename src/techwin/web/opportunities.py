@@ -20,7 +20,7 @@ from techwin.pipeline.enums import GateSubject
 from techwin.pipeline.models import Opportunity
 from techwin.pipeline.schemas import MoveIn, OpportunityIn, OpportunityPatch
 from techwin.qualification.queries import rated_criteria
-from techwin.web import options, panels
+from techwin.web import collaboration, evaluation, options, panels
 from techwin.web.forms import Filters, FormState, as_id, attempt, changed_only
 from techwin.web.pages import fragment
 from techwin.web.presenters import audit_entries, stage_spells
@@ -185,6 +185,8 @@ def detail_context(
         user, owner_id=deal.owner_id, team_ids=[u.id for u in deal.engineers]
     )
     return {
+        **collaboration.deal_context(session, user, deal),
+        **evaluation.deal_context(session, user, deal),
         "deal": deal,
         "can_edit": can_edit,
         "labels": LABELS,

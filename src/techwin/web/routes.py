@@ -8,7 +8,10 @@ from fastapi import APIRouter, Depends
 from techwin.web import (
     accounts,
     board,
+    collaboration,
     engagement,
+    evaluation,
+    feedback,
     funnel,
     home,
     imports,
@@ -36,6 +39,9 @@ for module in (
     board,
     funnel,
     imports,
+    collaboration,
+    evaluation,
+    feedback,
 ):
     _signed_in.include_router(module.router)
 _signed_in.include_router(build_admin_router())

@@ -1,0 +1,3 @@
+"""Collaboration models (tables)."""
+
+from __future__ import annotations

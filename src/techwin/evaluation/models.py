@@ -1,0 +1,3 @@
+"""Evaluation models (tables)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Feedback models (tables)."""
+
+from __future__ import annotations

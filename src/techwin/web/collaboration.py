@@ -1,0 +1,17 @@
+"""Two in a box in the web UI: pods, charters, SE requests, meetings, huddles, debriefs and
+stakeholders; and what the deal page shows of them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy.orm import Session
+
+from techwin.auth.models import User
+from techwin.pipeline.models import Opportunity
+
+router = APIRouter()
+
+
+def deal_context(session: Session, user: User, deal: Opportunity) -> dict[str, object]:
+    """What templates/collaboration/_deal.html needs on the deal page."""
+    return {}
