@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        _settle_memory()
         yield
         engine.dispose()
 
@@ -54,6 +56,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(build_web_router())
     mount_static(app, settings)
     return app
+
+
+def _settle_memory() -> None:
+    """Move everything loaded at start-up (modules, classes, routes, templates) out of the
+    garbage collector's sight. A full collection otherwise walks those objects again and again,
+    which showed as a 100+ ms pause every dozen requests on a busy list or board page."""
+    gc.collect()
+    gc.freeze()
 
 
 def _error_response(request: Request, error: TechwinError) -> Response:
