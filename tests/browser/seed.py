@@ -20,7 +20,7 @@ from techwin.auth.enums import Role
 from techwin.auth.models import User
 from techwin.auth.schemas import UserCreate
 from techwin.core.time import utcnow
-from techwin.pipeline import accounts, contacts, gates, opportunities
+from techwin.pipeline import accounts, contacts, funnel_stats, gates, opportunities
 from techwin.pipeline.enums import GateSubject, LifecycleStage, Seniority
 from techwin.pipeline.models import Contact, ExitCriterion, LifecycleTransition
 from techwin.pipeline.schemas import AccountIn, ContactIn, MoveIn, OpportunityIn
@@ -235,6 +235,7 @@ def seed(session: Session, *, leads: int = 140, seed_value: int = 7) -> Organisa
             )
     _engage(session, rng, created_at, now)
     nurture.run_nurture(session, actor=None, now=now)  # hot leads become calls, warm ones sequences
+    funnel_stats.rebuild(session)  # creation dates were backdated after the moves were counted
     session.flush()
     return org
 

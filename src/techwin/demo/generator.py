@@ -51,6 +51,7 @@ from techwin.models import (
     Unsubscribe,
     User,
 )
+from techwin.pipeline import funnel_stats
 from techwin.pipeline.models import opportunity_se
 
 Scale = Literal["small", "medium"]
@@ -221,6 +222,7 @@ def _generate(
     horizon = start_of_day(today)
     with _gc_paused():
         history = _write_history(session, spec, seed, horizon, progress)
+        funnel_stats.rebuild(session)  # the funnel's time-in-stage histograms, from the moves
     # Now the services take over, as of the start of today: scores, then the nurture run.
     score_everyone(session, history.contact_ids, now=horizon, progress=progress)
     report = nurture_today(session, now=horizon, progress=progress)

@@ -17,7 +17,7 @@ from techwin.core.pagination import Page, PageRequest
 from techwin.core.time import as_utc, start_of_day, utcnow
 from techwin.db.keyset import paged
 from techwin.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RuleViolation
-from techwin.pipeline import gates, rules
+from techwin.pipeline import funnel_stats, gates, rules
 from techwin.pipeline.common import require_user_ref, snapshot
 from techwin.pipeline.custom_fields import parse_filters
 from techwin.pipeline.enums import LIFECYCLE_LABELS, CustomEntity, LifecycleStage
@@ -223,6 +223,9 @@ def transition_contact(
         seconds_in_from_stage=seconds,
         overridden=bool(blocked),
     )
+    funnel_stats.record_duration(
+        session, created_at=contact.created_at, stage=from_stage, seconds=seconds
+    )
     session.add(transition)
     contact.lifecycle_stage = to_stage
     contact.stage_entered_at = now
@@ -335,6 +338,7 @@ def delete_contact(session: Session, *, actor: User | None, contact: Contact) ->
         summary=f"deleted {contact.full_name}",
         before=snapshot(ContactOut, contact),
     )
+    funnel_stats.forget_contact(session, contact)
     session.delete(contact)
     session.flush()
 

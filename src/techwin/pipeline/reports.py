@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from techwin.auth.models import User
 from techwin.core.time import start_of_day, utcnow
 from techwin.errors import InvalidInput
-from techwin.pipeline import rules
+from techwin.pipeline import funnel_stats, rules
 from techwin.pipeline.enums import LIFECYCLE_LABELS, LifecycleStage
 from techwin.pipeline.models import Contact, LifecycleTransition, Opportunity, PipelineStage
 from techwin.pipeline.opportunities import (
@@ -196,8 +196,22 @@ def funnel(
         ):
             per_split[_split_label(session, split_by, key)][rank] += count
             overall[rank] += count
+    if owner_id is None and not source:
+        medians = funnel_stats.cohort_medians(session, start=start, end=end)
+    else:  # a narrowed cohort is small: its medians are exact, from the moves themselves
+        medians = _exact_medians(session, scope)
+    return FunnelReport(
+        start=start,
+        end=end,
+        split_by=split_by,
+        steps=_steps(overall, medians),
+        splits={key: _steps(counts, {}) for key, counts in sorted(per_split.items())},
+    )
+
+
+def _exact_medians(session: Session, scope: list[Any]) -> dict[LifecycleStage, float]:
     durations: dict[LifecycleStage, list[int]] = defaultdict(list)
-    duration_rows = session.execute(
+    rows = session.execute(
         select(LifecycleTransition.from_stage, LifecycleTransition.seconds_in_from_stage)
         .join(Contact, Contact.id == LifecycleTransition.contact_id)
         .where(
@@ -206,19 +220,12 @@ def funnel(
             LifecycleTransition.seconds_in_from_stage.is_not(None),
         )
     )
-    for stage, seconds in duration_rows:
+    for stage, seconds in rows:
         if stage is not None and seconds is not None:
             durations[stage].append(seconds)
-    medians = {
+    return {
         stage: round(median(values) / 86400, 1) for stage, values in durations.items() if values
     }
-    return FunnelReport(
-        start=start,
-        end=end,
-        split_by=split_by,
-        steps=_steps(overall, medians),
-        splits={key: _steps(counts, {}) for key, counts in sorted(per_split.items())},
-    )
 
 
 def _split_label(session: Session, split_by: str | None, key: object) -> str:
