@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from techwin.collaboration.playbook import seed_collaboration
 from techwin.db.migrate import upgrade_to_head
 from techwin.pipeline.playbook import load_default_pipeline, seed_pipeline
 from techwin.qualification.playbook import seed_default_gates, seed_frameworks
@@ -23,6 +24,7 @@ def seed_playbook(session: Session) -> None:
     seed_default_gates(session)
     seed_scoring(session)
     seed_nurture(session)
+    seed_collaboration(session)
 
 
 def prepare_database(database_url: str, engine: Engine) -> None:

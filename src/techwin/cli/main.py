@@ -7,9 +7,10 @@ from typing import Annotated
 import typer
 
 from techwin import __version__
-from techwin.cli import db, nurture, scoring, tokens, users
+from techwin.cli import db, nurture, requests, scoring, tokens, users
 from techwin.cli.demo import demo
 from techwin.cli.errors import TechwinGroup
+from techwin.cli.gaps import app as gaps_app
 from techwin.cli.serve import serve
 from techwin.cli.transfer import export_command, import_command
 
@@ -29,6 +30,8 @@ app.add_typer(tokens.app, name="tokens")
 app.add_typer(scoring.app, name="scoring")
 app.add_typer(nurture.app, name="nurture")
 app.add_typer(nurture.tasks_app, name="tasks")
+app.add_typer(gaps_app, name="gaps")
+app.add_typer(requests.app, name="requests")
 app.command("import")(import_command)
 app.command("export")(export_command)
 
