@@ -241,6 +241,7 @@ class Opportunity(TimestampMixin, VersionedMixin, Base):
     __tablename__ = "opportunity"
     __table_args__ = (
         Index("ix_opportunity_stage_close", "stage_id", "close_date"),
+        Index("ix_opportunity_stage_closed", "stage_id", "closed_at"),
         Index("ix_opportunity_owner", "owner_id"),
         Index("ix_opportunity_account", "account_id"),
     )

@@ -10,7 +10,7 @@ from decimal import Decimal
 from statistics import median
 from typing import Any
 
-from sqlalchemy import BigInteger, func, select, type_coerce
+from sqlalchemy import BigInteger, func, select, type_coerce, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from techwin.auth.models import User
@@ -48,43 +48,51 @@ def board(
     cards_per_column: int = CARDS_PER_COLUMN,
     closed_window_days: int = CLOSED_WINDOW_DAYS,
 ) -> list[BoardColumn]:
-    """Columns per stage with counts and ACV totals; closed stages show recent closes only."""
+    """Columns per stage with counts and ACV totals; closed stages show recent closes only.
+
+    Open columns list the deals closing soonest first; closed columns the latest closes first.
+    Each column is read through its own index range (stage, close date / closed at), so a board
+    of a hundred thousand deals costs about what a small one does.
+    """
     stages = pipeline_stages(session, pipeline_id)
     columns = {s.id: BoardColumn(stage=s) for s in stages}
     recent = utcnow() - timedelta(days=closed_window_days)
-    base = filtered_opportunities(filters).where(Opportunity.pipeline_id == pipeline_id)
-    base = base.where((PipelineStage.is_closed.is_(False)) | (Opportunity.closed_at >= recent))
-    ids = base.with_only_columns(Opportunity.id).subquery()
+    scoped = filtered_opportunities(filters).where(Opportunity.pipeline_id == pipeline_id)
+    open_ids = [s.id for s in stages if not s.is_closed]
+    closed_ids = [s.id for s in stages if s.is_closed]
+    in_open = scoped.where(Opportunity.stage_id.in_(open_ids))
+    in_closed = scoped.where(Opportunity.stage_id.in_(closed_ids), Opportunity.closed_at >= recent)
     _cents = type_coerce(Opportunity.acv, BigInteger)  # sum raw cents, convert once below
+    sums = (
+        Opportunity.stage_id,
+        func.count(Opportunity.id),
+        func.coalesce(func.sum(_cents), 0),
+        func.coalesce(func.sum(_cents * Opportunity.probability), 0),
+    )
     totals = session.execute(
-        select(
-            Opportunity.stage_id,
-            func.count(Opportunity.id),
-            func.coalesce(func.sum(_cents), 0),
-            func.coalesce(func.sum(_cents * Opportunity.probability), 0),
+        union_all(
+            in_open.with_only_columns(*sums).group_by(Opportunity.stage_id),
+            in_closed.with_only_columns(*sums).group_by(Opportunity.stage_id),
         )
-        .where(Opportunity.id.in_(select(ids.c.id)))
-        .group_by(Opportunity.stage_id)
     )
     for stage_id, count, acv_cents, weighted in totals:
         column = columns[stage_id]
         column.count = int(count)
         column.total_acv = (Decimal(int(acv_cents or 0)) / 100).quantize(Decimal("0.01"))
         column.weighted_acv = (Decimal(int(weighted or 0)) / 10000).quantize(Decimal("1"))
-    ranked = (
-        select(
-            Opportunity.id.label("id"),
-            func.row_number()
-            .over(
-                partition_by=Opportunity.stage_id,
-                order_by=(Opportunity.close_date.asc(), Opportunity.id.asc()),
-            )
-            .label("rn"),
-        )
-        .where(Opportunity.id.in_(select(ids.c.id)))
+    firsts = [
+        (in_closed if stage.is_closed else in_open)
+        .with_only_columns(Opportunity.id)
+        .where(Opportunity.stage_id == stage.id)
+        .order_by(*_card_order(stage))
+        .limit(cards_per_column)
         .subquery()
-    )
-    card_ids = select(ranked.c.id).where(ranked.c.rn <= cards_per_column)
+        for stage in stages
+        if columns[stage.id].count
+    ]
+    if not firsts:
+        return [columns[s.id] for s in stages]
+    card_ids = union_all(*(select(first.c.id) for first in firsts))
     cards = session.scalars(
         select(Opportunity)
         .options(
@@ -94,11 +102,26 @@ def board(
             selectinload(Opportunity.engineers),
         )
         .where(Opportunity.id.in_(card_ids))
-        .order_by(Opportunity.close_date.asc(), Opportunity.id.asc())
     )
     for card in cards.unique():
         columns[card.stage_id].cards.append(card)
+    for stage in stages:
+        _sort_cards(stage, columns[stage.id].cards)
     return [columns[s.id] for s in stages]
+
+
+def _card_order(stage: PipelineStage) -> tuple[Any, ...]:
+    if stage.is_closed:
+        return (Opportunity.closed_at.desc(), Opportunity.id.desc())
+    return (Opportunity.close_date.asc(), Opportunity.id.asc())
+
+
+def _sort_cards(stage: PipelineStage, cards: list[Opportunity]) -> None:
+    """The column's order in Python, matching :func:`_card_order`."""
+    if stage.is_closed:
+        cards.sort(key=lambda o: (o.closed_at or utcnow(), o.id), reverse=True)
+    else:
+        cards.sort(key=lambda o: (o.close_date or date.min, o.id))
 
 
 @dataclass
