@@ -36,6 +36,7 @@ class DemoScale(StrEnum):
 
     SMALL = "small"
     MEDIUM = "medium"
+    LARGE = "large"
 
 
 def demo(
@@ -43,7 +44,8 @@ def demo(
         DemoScale,
         typer.Option(
             help="small: ~500 contacts, 20 people (tests); medium: ~50,000 contacts, 71 people "
-            "(the demo)."
+            "(the demo); large: ~1,000,000 contacts, ~100,000 deals, 1,664 people in 60 teams "
+            "(capacity and performance work: several minutes and a few GB of disk)."
         ),
     ] = DemoScale.MEDIUM,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 42,
@@ -147,7 +149,12 @@ def demo(
 
 
 def _scale(value: DemoScale) -> Scale:
-    return "small" if value is DemoScale.SMALL else "medium"
+    scales: dict[DemoScale, Scale] = {
+        DemoScale.SMALL: "small",
+        DemoScale.MEDIUM: "medium",
+        DemoScale.LARGE: "large",
+    }
+    return scales[value]
 
 
 def _parse_day(value: str | None) -> date:
@@ -159,11 +166,15 @@ def _parse_day(value: str | None) -> date:
         raise InvalidInput(f"'{value}' is not a date like 2026-01-31", field="today") from None
 
 
+SHOWN_MANAGERS = 3  # SE managers listed by name (a large organisation has sixty)
+
+
 def highlights(logins: Sequence[DemoLogin]) -> list[DemoLogin]:
-    """The sign-ins worth showing: leaders, one SE per level, two AEs, admin, PM and viewer."""
+    """The sign-ins worth showing: the director, the first SE managers, one SE per level, two
+    AEs, admin, PM and viewer."""
     shown: list[DemoLogin] = []
     levels_seen: set[str] = set()
-    aes = 0
+    aes = managers = 0
     for login in logins:
         role = login.role.value
         if role == "se":
@@ -175,6 +186,10 @@ def highlights(logins: Sequence[DemoLogin]) -> list[DemoLogin]:
             aes += 1
             if aes > 2:
                 continue
+        elif login.level is SELevel.MANAGER:
+            managers += 1
+            if managers > SHOWN_MANAGERS:
+                continue
         shown.append(login)
     return shown
 
@@ -184,7 +199,9 @@ def _print_logins(logins: Sequence[DemoLogin]) -> None:
     hidden = len(logins) - len(shown)
     caption = f"All {len(logins)} demo people use the password {DEMO_PASSWORD}"
     if hidden:
-        caption += f"; {hidden} more: se<N>@ and ae<N>@{DEMO_DOMAIN}"
+        managers = sum(1 for login in logins if login.level is SELevel.MANAGER)
+        prefixes = "manager<N>@, se<N>@" if managers > SHOWN_MANAGERS else "se<N>@"
+        caption += f"; {hidden} more: {prefixes} and ae<N>@{DEMO_DOMAIN}"
     print_table(
         "Demo sign-ins",
         ("Email", "Role", "Name", "Password"),

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from techwin.auth.enums import SELevel
-from techwin.demo.companies import AccountDraft, ContactDraft
+from techwin.demo.companies import AccountDraft, ContactDraft, Roster
 from techwin.demo.people import COMMERCIAL, ENTERPRISE, Org
 from techwin.demo.qualify import Qualifier
 from techwin.demo.records import Recorder, Row, StageInfo, cap
@@ -285,22 +285,24 @@ class DealDesk:
         self._deals.append(_Deal(deal_id, account, draft.id, opened_at))
         return DealResult(won=won, name=name, closed_at=closed_at, lost_reason=lost_reason)
 
-    def attach_stakeholders(self, contacts: Sequence[ContactDraft]) -> None:
+    def attach_stakeholders(self, roster: Roster) -> None:
         """Put the deal's primary contact first, then up to two colleagues who were known."""
-        by_account: dict[int, list[ContactDraft]] = {}
-        for draft in contacts:
-            by_account.setdefault(draft.account.id, []).append(draft)
+        by_account = roster.by_account({deal.account.id for deal in self._deals})
+        offsets, first_id, start = roster.offsets, roster.first_id, roster.start
+        microsecond = timedelta(microseconds=1)
         for deal in self._deals:
             self.out.opportunity_contacts.append(
                 {"opportunity_id": deal.id, "contact_id": deal.primary_id, "is_primary": True}
             )
+            # Colleagues created before the deal opened (times compared in whole microseconds).
+            opened = (deal.opened_at - start) // microsecond
             known = [
-                c
-                for c in by_account[deal.account.id]
-                if c.id != deal.primary_id and c.created_at < deal.opened_at
+                first_id + index
+                for index in by_account[deal.account.id]
+                if first_id + index != deal.primary_id and offsets[index] * 1_000_000 < opened
             ]
             extra = min(len(known), self.rng.choice((0, 1, 1, 2)))
             for colleague in self.rng.sample(known, k=extra):
                 self.out.opportunity_contacts.append(
-                    {"opportunity_id": deal.id, "contact_id": colleague.id, "is_primary": False}
+                    {"opportunity_id": deal.id, "contact_id": colleague, "is_primary": False}
                 )

@@ -24,12 +24,12 @@ from typing import Any
 from techwin.demo.companies import ContactDraft
 from techwin.demo.notes import DETAILS, HIGH_INTENT_PAGES, UNSUBSCRIBE_REASONS
 from techwin.demo.records import Recorder, Row
+from techwin.demo.scores import Scorer, profile
 from techwin.demo.words import BACKWARD_REASONS
 from techwin.pipeline import rules as pipeline_rules
 from techwin.pipeline.enums import LifecycleStage as S
 from techwin.scoring import rules as scoring_rules
 from techwin.scoring.enums import EventKind as K
-from techwin.scoring.enums import RuleCategory
 
 # The event a lead's source implies at creation (people-made sources imply none).
 SOURCE_EVENTS: dict[str, K] = {
@@ -138,21 +138,6 @@ def poisson(rng: random.Random, mean: float) -> int:
     return count
 
 
-def profile(draft: ContactDraft) -> dict[str, Any]:
-    """The fields fit rules look at, exactly as the scoring service reads them."""
-    account = draft.account
-    return {
-        "title": draft.title,
-        "seniority": draft.seniority.value,
-        "department": draft.department,
-        "source": draft.source,
-        "industry": account.industry,
-        "region": account.region,
-        "employee_count": account.employee_count,
-        "email_domain": draft.email.split("@", 1)[1],
-    }
-
-
 class Engagement:
     """Draws every contact's engagement events and the unsubscribes that follow some of them."""
 
@@ -164,8 +149,8 @@ class Engagement:
         self.out = recorder.out
         self.scoring = scoring
         self.horizon = horizon
-        self.engagement_rules = [r for r in scoring.rules if r.category is RuleCategory.ENGAGEMENT]
-        self.fit_rules = [r for r in scoring.rules if r.category is RuleCategory.FIT]
+        self.scorer = Scorer(scoring.rules, scoring.half_life_days)
+        self.engagement_rules = self.scorer.engagement_rules
         self.promotions = 0  # automated lead → mql moves whose score reached the threshold
         self._mixes = {
             name: (list(table), list(itertools.accumulate(table.values())))
@@ -176,9 +161,7 @@ class Engagement:
 
     def _fit(self, facts: dict[str, Any]) -> float:
         """The fit part of the contact's score (it never changes: demo contacts are not edited)."""
-        return scoring_rules.compute_score(
-            self.fit_rules, facts, [], now=self.horizon, default_half_life_days=1.0
-        ).fit
+        return self.scorer.fit(facts)
 
     def _score(self, fit: float, events: Sequence[_Event], at: datetime) -> float:
         """The contact's total score at ``at`` (events after it do not count yet).

@@ -1,9 +1,8 @@
-"""What the services compute on top of the generated history: every contact's score, today's
-nurture run and, on request, the predictive model — through the services themselves."""
+"""What the services compute on top of the generated history: today's nurture run and, on
+request, the predictive model — through the services themselves."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,48 +11,88 @@ from sqlalchemy.orm import Session
 
 from techwin.db.bulk import Progress
 from techwin.errors import InvalidState
-from techwin.scoring.models import PredictiveModel
+from techwin.pipeline.models import Contact
+from techwin.scoring.models import LeadScore, PredictiveModel
+from techwin.scoring.nurture.enums import TierAction
 from techwin.scoring.nurture.models import Task
 from techwin.scoring.nurture.schemas import RunReport
-from techwin.scoring.nurture.service import run_nurture
+from techwin.scoring.nurture.service import NURTURED_STAGES, list_tiers, run_nurture
 from techwin.scoring.predictive.service import predict_all, train_model
-from techwin.scoring.service import score_contacts
-
-SCORE_BATCH = 2000
 
 
-def score_everyone(
-    session: Session,
-    contact_ids: Sequence[int],
-    *,
-    now: datetime,
-    progress: Progress | None = None,
-) -> int:
-    """Score the contacts as of ``now`` in batches, without MQL automation (history stays put)."""
-    label, total = "Scoring leads", len(contact_ids)
-    if progress is not None:
-        progress(label, 0, total)
-    for start in range(0, total, SCORE_BATCH):
-        score_contacts(session, contact_ids[start : start + SCORE_BATCH], now=now, automate=False)
-        if progress is not None:
-            progress(label, min(total, start + SCORE_BATCH), total)
-    return total
+class NurtureRun:
+    """Today's nurture run (the nurture service's own), made in passes as leads are written.
 
+    A pass acts only on leads no pass has handled (a hot lead with an open call task or a lead
+    already enrolled is left alone) and leads written later do not exist yet, so the passes
+    together leave exactly the tasks and enrollments of one run over everybody: what changes is
+    only how many leads the service holds at a time. The tasks are dated ``now``, like the run.
+    """
 
-def nurture_today(
-    session: Session, *, now: datetime, progress: Progress | None = None
-) -> RunReport:
-    """Run the daily nurture job once as of ``now``; the tasks it creates are dated ``now`` too."""
     label = "Nurturing leads"
-    if progress is not None:
-        progress(label, 0, 1)
-    before = int(session.scalar(select(func.coalesce(func.max(Task.id), 0))) or 0)
-    report = run_nurture(session, actor=None, now=now)
-    # The service stamps a task's creation with the wall clock; the demo's "now" is ``now``.
-    session.execute(update(Task).where(Task.id > before).values(created_at=now))
-    if progress is not None:
-        progress(label, 1, 1)
-    return report
+
+    def __init__(
+        self, session: Session, *, now: datetime, progress: Progress | None = None
+    ) -> None:
+        self.session = session
+        self.now = now
+        self.progress = progress
+        self.before = int(session.scalar(select(func.coalesce(func.max(Task.id), 0))) or 0)
+        self.passes = 0
+        self.tiered: dict[str, int] = {}
+        self.owner_tasks = self.enrolled = self.step_tasks = self.completed = 0
+
+    def run(self, done: int, total: int) -> None:
+        """One pass, over the ``done`` leads of ``total`` written so far."""
+        if self.progress is not None and not self.passes:
+            self.progress(self.label, 0, total)
+        self.passes += 1
+        scores = self._hot_scores()  # held for the run: it looks each of them up
+        report = run_nurture(self.session, actor=None, now=self.now)
+        del scores
+        self.tiered = report.tiered  # every lead written so far, tiered afresh
+        self.owner_tasks += report.owner_tasks
+        self.enrolled += report.enrolled
+        self.step_tasks += report.step_tasks
+        self.completed += report.completed
+        if self.progress is not None:
+            self.progress(self.label, done, total)
+
+    def _hot_scores(self) -> list[LeadScore]:
+        """The scores of the leads the run will give a call task, loaded in one query.
+
+        The run looks up each such lead's score; found in the session, a lookup costs neither
+        a query nor the flush the session makes before one (thousands of them at scale).
+        """
+        minimums = [
+            tier.min_score
+            for tier, _ in list_tiers(self.session)
+            if tier.action is TierAction.OWNER_TASK
+        ]
+        if not minimums:
+            return []
+        return list(
+            self.session.scalars(
+                select(LeadScore)
+                .join(Contact, Contact.id == LeadScore.contact_id)
+                .where(
+                    LeadScore.total >= min(minimums),
+                    Contact.lifecycle_stage.in_(NURTURED_STAGES),
+                )
+            )
+        )
+
+    def finish(self) -> RunReport:
+        """Date the tasks ``now`` and report the passes as one run."""
+        # The service stamps a task's creation with the wall clock; the demo's "now" is ``now``.
+        self.session.execute(update(Task).where(Task.id > self.before).values(created_at=self.now))
+        return RunReport(
+            tiered=self.tiered,
+            owner_tasks=self.owner_tasks,
+            enrolled=self.enrolled,
+            step_tasks=self.step_tasks,
+            completed=self.completed,
+        )
 
 
 @dataclass(frozen=True)

@@ -1,30 +1,63 @@
-"""The deterministic demo organisation: same seed and same ``today``, same rows."""
+"""The deterministic demo organisation: same seed and same ``today``, same rows.
+
+Three scales share one code path. ``small`` is for tests, ``medium`` is the demo (50,000 leads,
+about 2,500 deals), ``large`` is for capacity work: a million leads and about 100,000 deals.
+
+The history is simulated and written a chunk of leads at a time (``chunk_size``): leads are
+drawn up front into a compact roster (:class:`techwin.demo.companies.Roster`), then each chunk
+is turned into drafts, simulated, scored and bulk-written before the next one starts, so memory
+stays flat whatever the scale. Random draws follow the leads in creation order, never the
+chunks, so the chunk size changes nothing in the rows. Every row of a chunk points at people,
+accounts or leads written before it, except a deal's colleagues (leads created after the
+primary one), which are linked once every lead is written. The simulation needs no database
+(:mod:`techwin.demo.history`): for a large organisation it runs in a process of its own, so
+one core simulates a chunk while the other writes the one before (``background``).
+
+Lead scores are computed with the scoring rules' own arithmetic on the events just drawn and
+written in bulk (:mod:`techwin.demo.scores`): the numbers the scoring service would store.
+Today's nurture run is the nurture service's own, made in passes every few chunks so that it
+never holds more than a few hundred thousand leads' tasks at once
+(:class:`techwin.demo.followup.NurtureRun`): the tasks and enrollments are those of one run,
+only their ids follow the passes.
+
+The large organisation. Run through medium's funnel, a million leads would give about 51,000
+deals (5.1% of leads reach ``opportunity``). An organisation that makes 100,000 deals out of a
+million leads in two years works its funnel harder (development reps call every MQL the day
+it arrives, sellers follow up every accepted lead): that is modelled as one ``lift`` of 1.19
+on the chance of every forward move along the funnel (lead → MQL, MQL → SAL, SAL → SQL, SQL →
+opportunity). It roughly doubles the share of leads that become deals while every step still
+narrows as in medium (each conversion rises by a fifth or less); deals are won and lost as in
+medium. Its 60,000 accounts are owned by 1,000 AEs and worked by 600 SEs in 60 teams, each
+covering one segment in one region, so an AE owns about 1,000 leads, as in medium.
+"""
 
 from __future__ import annotations
 
-import gc
-import random
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Literal, get_args
+from datetime import date, datetime
+from typing import Any, Literal, get_args
 
 from sqlalchemy import Engine, Table, select, update
 from sqlalchemy.orm import Session
 
-from techwin.auth.enums import Role
-from techwin.auth.security import hash_password
 from techwin.core.time import start_of_day, utcnow
 from techwin.db.bulk import Progress, insert_rows, insert_tuples, next_id, sync_sequences
-from techwin.demo.companies import build_accounts, build_contacts
-from techwin.demo.deals import DealDesk
-from techwin.demo.engage import Engagement
-from techwin.demo.followup import nurture_today, score_everyone, train_and_predict
-from techwin.demo.people import DEMO_DOMAIN, DEMO_PASSWORD, DemoLogin, Org, build_org
-from techwin.demo.qualify import Qualifier
-from techwin.demo.records import IdBase, Recorder, Row
+from techwin.demo.followup import NurtureRun, train_and_predict
+from techwin.demo.history import (
+    Batch,
+    Chunk,
+    Closing,
+    Inputs,
+    People,
+    ScaleSpec,
+    gc_paused,
+    produce,
+    produce_elsewhere,
+)
+from techwin.demo.people import DEMO_DOMAIN, DemoLogin
+from techwin.demo.records import Packed, Row
 from techwin.demo.rulebook import (
     checklists,
     qualification_gates,
@@ -32,7 +65,7 @@ from techwin.demo.rulebook import (
     scoring_view,
     stage_infos,
 )
-from techwin.demo.simulate import Simulator
+from techwin.demo.scores import LEAD_SCORE_COLUMNS
 from techwin.errors import InvalidInput
 from techwin.models import (
     Account,
@@ -42,6 +75,7 @@ from techwin.models import (
     Contact,
     CriterionCheck,
     EngagementEvent,
+    LeadScore,
     LifecycleTransition,
     Opportunity,
     OpportunityContact,
@@ -53,26 +87,30 @@ from techwin.models import (
 )
 from techwin.pipeline import funnel_stats
 from techwin.pipeline.models import opportunity_se
+from techwin.scoring.nurture.schemas import RunReport
 
-Scale = Literal["small", "medium"]
+__all__ = [
+    "SCALES",
+    "SCALE_SPECS",
+    "DemoSummary",
+    "Scale",
+    "ScaleSpec",
+    "demo_logins",
+    "generate",
+]
+
+Scale = Literal["small", "medium", "large"]
 SCALES: tuple[str, ...] = get_args(Scale)
-HISTORY_DAYS = 730  # about two years of funnel history before ``today``
-
-
-@dataclass(frozen=True)
-class ScaleSpec:
-    """How big the organisation is."""
-
-    contacts: int
-    accounts: int
-    managers: int
-    ses: int
-    aes: int
-
+CHUNK_SIZE = 20_000  # leads simulated and written at a time
+NURTURE_EVERY = 10  # chunks written between two passes of today's nurture run
+BACKGROUND_FROM = 200_000  # leads from which the simulation runs in a process of its own
 
 SCALE_SPECS: dict[str, ScaleSpec] = {
     "small": ScaleSpec(contacts=500, accounts=70, managers=2, ses=6, aes=8),
     "medium": ScaleSpec(contacts=50_000, accounts=4_000, managers=3, ses=24, aes=40),
+    "large": ScaleSpec(
+        contacts=1_000_000, accounts=60_000, managers=60, ses=600, aes=1_000, lift=1.19
+    ),
 }
 
 
@@ -100,6 +138,9 @@ def generate(
     today: date | None = None,
     progress: Progress | None = None,
     with_model: bool = False,
+    spec: ScaleSpec | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    background: bool | None = None,
 ) -> DemoSummary:
     """Create the demo organisation in ``target`` and return what was written.
 
@@ -110,16 +151,24 @@ def generate(
     the services as of the start of ``today``. ``with_model`` also trains, activates and applies
     the predictive model (slower; its training window follows the wall clock, and scoring
     detaches every object the session holds). ``progress(phase, done, total)`` is called as the
-    work advances. The database should hold no people yet.
+    work advances. The database should hold no people yet. ``spec`` replaces the scale's own
+    organisation (``scale`` then only names it); ``chunk_size`` leads are simulated and written
+    at a time, and ``background`` runs the simulation in a process of its own (by default from
+    :data:`BACKGROUND_FROM` leads); neither changes the rows.
     """
     if scale not in SCALE_SPECS:
         raise InvalidInput(f"scale must be one of {', '.join(SCALES)}", field="scale")
+    if chunk_size < 1:
+        raise InvalidInput("chunk_size must be at least 1", field="chunk_size")
     day = today or utcnow().date()
-    spec = SCALE_SPECS[scale]
+    organisation = spec or SCALE_SPECS[scale]
+    if background is None:
+        background = organisation.contacts >= BACKGROUND_FROM
+    plan = _Plan(scale, organisation, seed, day, chunk_size, background)
     if isinstance(target, Engine):
         with Session(target) as session, session.begin():
-            return _generate(session, spec, scale, seed, day, progress, with_model)
-    return _generate(target, spec, scale, seed, day, progress, with_model)
+            return _generate(session, plan, progress, with_model)
+    return _generate(target, plan, progress, with_model)
 
 
 def demo_logins(session: Session) -> list[DemoLogin]:
@@ -139,106 +188,53 @@ def _table(model: type[Base]) -> Table:
     return table
 
 
-def _managers(org: Org) -> dict[int, int]:
-    """Each AE's and SE's team manager."""
-    return {
-        p.id: org.team_managers[p.team_index]
-        for p in org.people
-        if p.role in (Role.AE, Role.SE) and p.team_index is not None
-    }
+@dataclass(frozen=True)
+class _Plan:
+    """What to generate, and how."""
 
-
-def _people_rows(
-    org: Org, *, password_hash: str, since: datetime, first_team_id: int
-) -> tuple[list[Row], list[Row]]:
-    """Teams (their managers are set once the people exist) and people."""
-    teams = [
-        {
-            "id": first_team_id + index,
-            "name": t.name,
-            "manager_id": None,
-            "created_at": since,
-            "updated_at": since,
-        }
-        for index, t in enumerate(org.teams)
-    ]
-    users = [
-        {
-            "id": p.id,
-            "email": p.email,
-            "full_name": p.full_name,
-            "role": p.role,
-            "team_id": None if p.team_index is None else first_team_id + p.team_index,
-            "manager_id": p.manager_id,
-            "se_level": p.se_level,
-            "title": p.title,
-            "is_active": True,
-            "password_hash": password_hash,
-            "created_at": since,
-            "updated_at": since,
-            "version": 1,
-        }
-        for p in org.people
-    ]
-    return teams, users
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a million acyclic rows are built and written.
-
-    The rows hold no reference cycles, so collecting finds nothing, yet every pass walks all of
-    them (and everything else the process holds): about a quarter of the generation time.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    scale: str
+    spec: ScaleSpec
+    seed: int
+    today: date
+    chunk_size: int
+    background: bool
 
 
 @dataclass(frozen=True)
 class _History:
-    """What writing the history left behind for the services and the summary."""
+    """What writing the history left behind for the summary."""
 
     rows: dict[str, int]
-    contact_ids: list[int]
     by_stage: dict[str, int]
     logins: list[DemoLogin]
     mql_by_score: int
+    nurture: RunReport
 
 
 def _generate(
-    session: Session,
-    spec: ScaleSpec,
-    scale: str,
-    seed: int,
-    today: date,
-    progress: Progress | None,
-    with_model: bool,
+    session: Session, plan: _Plan, progress: Progress | None, with_model: bool
 ) -> DemoSummary:
-    horizon = start_of_day(today)
-    with _gc_paused():
-        history = _write_history(session, spec, seed, horizon, progress)
-        funnel_stats.rebuild(session)  # the funnel's time-in-stage histograms, from the moves
-    # Now the services take over, as of the start of today: scores, then the nurture run.
-    score_everyone(session, history.contact_ids, now=horizon, progress=progress)
-    report = nurture_today(session, now=horizon, progress=progress)
+    horizon = start_of_day(plan.today)
+    history = _write_history(session, plan, horizon, progress)
+    label = "Counting funnel durations"
+    if progress is not None:
+        progress(label, 0, 1)
+    funnel_stats.rebuild(session)  # the funnel's time-in-stage histograms, from the moves
+    if progress is not None:
+        progress(label, 1, 1)
+    report = history.nurture
     model = train_and_predict(session, progress=progress) if with_model else None
     rows = {
         **history.rows,
-        "lead_score": len(history.contact_ids),
         "nurture_enrollment": report.enrolled,
         "task": report.owner_tasks + report.step_tasks,
     }
     if model is not None and model.auc is not None:
         rows["predictive_score"] = model.scored
     return DemoSummary(
-        scale=scale,
-        seed=seed,
-        today=today,
+        scale=plan.scale,
+        seed=plan.seed,
+        today=plan.today,
         logins=history.logins,
         rows=rows,
         contacts_by_stage=history.by_stage,
@@ -254,202 +250,177 @@ def _generate(
     )
 
 
-def _write_history(
-    session: Session, spec: ScaleSpec, seed: int, horizon: datetime, progress: Progress | None
-) -> _History:
-    """Simulate the organisation's two years and bulk-write every row of it."""
-    rng = random.Random(seed)
-    start = horizon - timedelta(days=HISTORY_DAYS)
-    since = start - timedelta(days=90)
-    if progress is not None:
-        progress("Composing the organisation", 0, 1)
+# Tables with ids the demo assigns itself, by the name the history knows them by.
+_ID_TABLES: dict[str, type[Base]] = {
+    "team": Team,
+    "user": User,
+    "account": Account,
+    "contact": Contact,
+    "lifecycle_transition": LifecycleTransition,
+    "opportunity": Opportunity,
+    "stage_change": StageChange,
+    "criterion_check": CriterionCheck,
+    "audit_event": AuditEvent,
+    "qualification_assessment": Assessment,
+    "qualification_rating": Rating,
+    "engagement_event": EngagementEvent,
+}
+# Every table a batch may name.
+_TABLES: dict[str, Table] = {
+    table.name: table
+    for table in (
+        *(_table(model) for model in _ID_TABLES.values()),
+        _table(Unsubscribe),
+        _table(OpportunityContact),
+        opportunity_se,
+    )
+}
+# Every table the summary reports, even when a (tiny) organisation wrote nothing into it.
+_COUNTED = (
+    "team",
+    "user",
+    "account",
+    "contact",
+    "lifecycle_transition",
+    "opportunity",
+    "opportunity_se",
+    "opportunity_contact",
+    "stage_change",
+    "criterion_check",
+    "audit_event",
+    "qualification_assessment",
+    "qualification_rating",
+    "engagement_event",
+    "nurture_unsubscribe",
+    "lead_score",
+)
 
-    tables = {
-        "team": _table(Team),
-        "user": _table(User),
-        "account": _table(Account),
-        "contact": _table(Contact),
-        "lifecycle_transition": _table(LifecycleTransition),
-        "opportunity": _table(Opportunity),
-        "stage_change": _table(StageChange),
-        "criterion_check": _table(CriterionCheck),
-        "audit_event": _table(AuditEvent),
-        "qualification_assessment": _table(Assessment),
-        "qualification_rating": _table(Rating),
-        "engagement_event": _table(EngagementEvent),
-    }
-    first = {name: next_id(session, table) for name, table in tables.items()}
+
+class _Writer:
+    """Bulk-writes batches of rows, table by table, and counts them."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.counts: Counter[str] = Counter(dict.fromkeys(_COUNTED, 0))
+
+    def rows(self, table: Table, rows: list[Row]) -> None:
+        """Write ``rows`` (dicts with the same keys) into ``table``."""
+        if rows:
+            insert_rows(self.session, table, rows, label=table.name)
+            self.counts[table.name] += len(rows)
+
+    def tuples(
+        self, table: Table, columns: Sequence[str], records: Sequence[Sequence[Any]]
+    ) -> None:
+        """Write compact records (values in ``columns`` order) into ``table``."""
+        if records:
+            insert_tuples(self.session, table, columns, records, label=table.name)
+            self.counts[table.name] += len(records)
+
+    def packed(self, tables: list[Packed]) -> None:
+        """Write packed rows, table after table, in the order given."""
+        for name, columns, records in tables:
+            self.tuples(_TABLES[name], columns, records)
+
+    def people(self, batch: People) -> None:
+        """Teams, people (then the teams' managers) and accounts."""
+        self.rows(_table(Team), batch.teams)
+        self.rows(_table(User), batch.users)
+        if batch.team_managers:
+            self.session.execute(
+                update(Team),
+                [
+                    {"id": team_id, "manager_id": manager_id, "updated_at": batch.since}
+                    for team_id, manager_id in batch.team_managers
+                ],
+            )
+        self.rows(_table(Account), batch.accounts)
+
+
+def _inputs(session: Session, plan: _Plan, horizon: datetime) -> Inputs:
+    """What the history is made from, the rulebook in force read from the database."""
     pipeline_id, stages = stage_infos(session)
-    deal_checklists, lifecycle_checklists = checklists(session, [s.id for s in stages])
-    contact_gates, deal_gates = qualification_gates(session, [s.id for s in stages])
-    frameworks = read_frameworks(session)
-    scoring = scoring_view(session)
-
-    org = build_org(rng, first_id=first["user"], managers=spec.managers, ses=spec.ses, aes=spec.aes)
-    accounts = build_accounts(rng, org=org, first_id=first["account"], count=spec.accounts)
-    drafts = build_contacts(
-        rng,
-        accounts=accounts,
-        first_id=first["contact"],
-        count=spec.contacts,
-        start=start,
+    stage_ids = [s.id for s in stages]
+    deal_checklists, lifecycle_checklists = checklists(session, stage_ids)
+    contact_gates, deal_gates = qualification_gates(session, stage_ids)
+    return Inputs(
+        spec=plan.spec,
+        seed=plan.seed,
         horizon=horizon,
-    )
-    if progress is not None:
-        progress("Composing the organisation", 1, 1)
-
-    recorder = Recorder(
-        rng,
-        IdBase(
-            transition=first["lifecycle_transition"],
-            opportunity=first["opportunity"],
-            stage_change=first["stage_change"],
-            check=first["criterion_check"],
-            audit=first["audit_event"],
-            assessment=first["qualification_assessment"],
-            rating=first["qualification_rating"],
-            event=first["engagement_event"],
-        ),
-    )
-    # Qualification and engagement draw from streams of their own: the histories stay the same.
-    qualifier = Qualifier(
-        random.Random(f"{seed}/qualification"),
-        recorder,
-        frameworks=frameworks,
-        contact_gates=contact_gates,
-        deal_gates=deal_gates,
-        roles={p.id: p.role.value for p in org.people},
-        managers=_managers(org),
-        horizon=horizon,
-    )
-    engagement = Engagement(
-        random.Random(f"{seed}/engagement"), recorder, scoring=scoring, horizon=horizon
-    )
-    deals = DealDesk(
-        recorder,
-        org=org,
-        horizon=horizon,
+        chunk_size=plan.chunk_size,
+        first={name: next_id(session, _table(model)) for name, model in _ID_TABLES.items()},
         pipeline_id=pipeline_id,
         stages=stages,
-        deal_criteria=deal_checklists,
-        qualifier=qualifier,
+        deal_checklists=deal_checklists,
+        lifecycle_checklists=lifecycle_checklists,
+        contact_gates=contact_gates,
+        deal_gates=deal_gates,
+        frameworks=read_frameworks(session),
+        scoring=scoring_view(session),
     )
-    simulator = Simulator(
-        recorder,
-        deals=deals,
-        qualifier=qualifier,
-        engagement=engagement,
-        horizon=horizon,
-        lifecycle_criteria=lifecycle_checklists,
-    )
-    label = "Simulating lead histories"
-    step = max(1, len(drafts) // 50)
-    for index, draft in enumerate(drafts, start=1):
-        simulator.simulate_contact(draft)
-        if progress is not None and (index % step == 0 or index == len(drafts)):
-            progress(label, index, len(drafts))
-    deals.attach_stakeholders(drafts)
-    out = recorder.out
 
-    # One hash for everyone: hashing is deliberately slow.
-    teams, users = _people_rows(
-        org,
-        password_hash=hash_password(DEMO_PASSWORD),
-        since=since,
-        first_team_id=first["team"],
-    )
-    account_rows = [
-        {
-            "id": a.id,
-            "name": a.name,
-            "domain": a.domain,
-            "industry": a.industry,
-            "employee_count": a.employee_count,
-            "region": a.region,
-            "owner_id": a.owner_id,
-            "external_id": None,
-            "created_at": a.created_at,
-            "updated_at": a.created_at,
-            "version": 1,
-        }
-        for a in accounts
-    ]
 
-    insert_rows(session, tables["team"], teams, label="Writing teams", progress=progress)
-    insert_rows(session, tables["user"], users, label="Writing people", progress=progress)
-    session.execute(
-        update(Team),
-        [
-            {"id": teams[index]["id"], "manager_id": manager_id, "updated_at": since}
-            for index, manager_id in enumerate(org.team_managers)
-        ],
+def _write_history(
+    session: Session, plan: _Plan, horizon: datetime, progress: Progress | None
+) -> _History:
+    """Simulate the organisation's two years and bulk-write every row of it, chunk by chunk,
+    with today's nurture run made on the way."""
+    if progress is not None:
+        progress("Composing the organisation", 0, 1)
+    inputs = _inputs(session, plan, horizon)
+    batches: Iterator[Batch] = (
+        produce_elsewhere(inputs) if plan.background else produce(inputs, progress)
     )
-    for user in users:
-        recorder.audit(
-            at=since,
-            actor=None,
-            action="user.create",
-            entity_type="user",
-            entity_id=user["id"],
-            summary=f"created {user['email']} as {user['role'].value}",
-        )
-    for account in accounts:
-        assert account.created_at is not None
-        recorder.audit(
-            at=account.created_at,
-            actor=account.owner_id,
-            action="account.create",
-            entity_type="account",
-            entity_id=account.id,
-            summary=f"created account {account.name}",
-        )
-    plan: list[tuple[str, Table, list[Row]]] = [
-        ("Writing accounts", tables["account"], account_rows),
-        ("Writing contacts", tables["contact"], out.contacts),
-        ("Writing unsubscribes", _table(Unsubscribe), out.unsubscribes),
-        ("Writing assessments", tables["qualification_assessment"], out.assessments),
-        ("Writing ratings", tables["qualification_rating"], out.ratings),
-        ("Writing lifecycle history", tables["lifecycle_transition"], out.transitions),
-        ("Writing opportunities", tables["opportunity"], out.opportunities),
-        ("Writing deal teams", opportunity_se, out.opportunity_ses),
-        ("Writing deal contacts", _table(OpportunityContact), out.opportunity_contacts),
-        ("Writing stage history", tables["stage_change"], out.stage_changes),
-        ("Writing gate checklists", tables["criterion_check"], out.checks),
-        ("Writing the audit log", tables["audit_event"], out.audits),
-    ]
-    for phase, table, rows in plan:
-        insert_rows(session, table, rows, label=phase, progress=progress)
-    insert_tuples(
-        session,
-        tables["engagement_event"],
-        ("id", "contact_id", "kind", "occurred_at", "detail", "created_at"),
-        out.events,
-        label="Writing engagement events",
-        progress=progress,
-    )
-    sync_sequences(session, list(tables.values()))
-    counts = {
-        "team": len(teams),
-        "user": len(users),
-        "account": len(account_rows),
-        "contact": len(out.contacts),
-        "lifecycle_transition": len(out.transitions),
-        "opportunity": len(out.opportunities),
-        "opportunity_se": len(out.opportunity_ses),
-        "opportunity_contact": len(out.opportunity_contacts),
-        "stage_change": len(out.stage_changes),
-        "criterion_check": len(out.checks),
-        "audit_event": len(out.audits),
-        "qualification_assessment": len(out.assessments),
-        "qualification_rating": len(out.ratings),
-        "engagement_event": len(out.events),
-        "nurture_unsubscribe": len(out.unsubscribes),
-    }
-    by_stage = Counter(str(row["lifecycle_stage"].value) for row in out.contacts)
+    writer = _Writer(session)
+    by_stage: Counter[str] = Counter()
+    # Today's nurture run, as of the start of today, by the service: a pass every few chunks
+    # (see NurtureRun), the last one once every lead is written.
+    nurture = NurtureRun(session, now=horizon, progress=progress)
+    chunks = 0
+    closing: Closing | None = None
+    for batch in batches:
+        if isinstance(batch, People):
+            if progress is not None:
+                progress("Composing the organisation", 1, 1)
+            with gc_paused():
+                writer.people(batch)
+        elif isinstance(batch, Chunk):
+            if progress is not None and plan.background:
+                progress("Simulating lead histories", batch.done, batch.total)
+            by_stage.update(batch.by_stage)
+            with gc_paused():
+                writer.packed(batch.tables)
+                writer.tuples(_table(LeadScore), LEAD_SCORE_COLUMNS, batch.scores)
+            if progress is not None:
+                progress("Writing the history", batch.done, batch.total)
+            chunks += 1
+            if chunks % NURTURE_EVERY == 0 and batch.done < batch.total:
+                _nurture_pass(session, nurture, batch.done, batch.total)
+        else:
+            closing = batch
+            label = "Linking deal contacts"
+            if progress is not None:
+                progress(label, 0, 1)
+            with gc_paused():
+                writer.packed(batch.tables)
+            sync_sequences(session, [_table(model) for model in _ID_TABLES.values()])
+            if progress is not None:
+                progress(label, 1, 1)
+    assert closing is not None, "the history ends with its closing batch"
+    nurture.run(plan.spec.contacts, plan.spec.contacts)
     return _History(
-        rows=counts,
-        contact_ids=[row["id"] for row in out.contacts],
+        rows=dict(writer.counts),
         by_stage=dict(sorted(by_stage.items())),
-        logins=org.logins(),
-        mql_by_score=engagement.promotions,
+        logins=closing.logins,
+        mql_by_score=closing.promotions,
+        nurture=nurture.finish(),
     )
+
+
+def _nurture_pass(session: Session, nurture: NurtureRun, done: int, total: int) -> None:
+    """A pass of today's nurture run while leads are still being written."""
+    audits = next_id(session, _table(AuditEvent))
+    nurture.run(done, total)
+    # The history's audit events still to come have their ids already: none may be taken.
+    if next_id(session, _table(AuditEvent)) != audits:
+        raise RuntimeError("the nurture run wrote audit events; the demo's ids would collide")

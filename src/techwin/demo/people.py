@@ -3,11 +3,13 @@ every level, account executives, and one admin, product manager and viewer."""
 
 from __future__ import annotations
 
+import itertools
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from techwin.auth.enums import Role, SELevel
-from techwin.demo.words import FIRST_NAMES, LAST_NAMES
+from techwin.demo.words import FIRST_NAMES, LAST_NAMES, REGIONS
 
 DEMO_DOMAIN = "demo.techwin.dev"
 DEMO_PASSWORD = "techwin-demo"  # noqa: S105 - the published password of the demo organisation
@@ -18,13 +20,16 @@ ENTERPRISE, MID_MARKET, COMMERCIAL = "enterprise", "mid-market", "commercial"
 
 @dataclass(frozen=True)
 class TeamSpec:
-    """A team of SEs and AEs under one SE manager, covering account segments."""
+    """A team of SEs and AEs under one SE manager, covering account segments (in some regions
+    only, when ``regions`` is given)."""
 
     name: str
     segments: tuple[str, ...]
+    regions: tuple[str, ...] | None = None
 
 
-# Two teams at small scale, three at medium; the segments tell who owns which accounts.
+# Two teams at small scale, three at medium; the segments tell who owns which accounts. Larger
+# organisations split every segment by region (see :func:`team_layout`).
 TEAM_LAYOUTS: dict[int, tuple[TeamSpec, ...]] = {
     2: (
         TeamSpec("Enterprise", (ENTERPRISE,)),
@@ -36,6 +41,48 @@ TEAM_LAYOUTS: dict[int, tuple[TeamSpec, ...]] = {
         TeamSpec("Commercial", (COMMERCIAL,)),
     ),
 }
+
+# How a large organisation shares its SE teams between segments: by the work each brings (the
+# bigger the companies, the more of their people are leads and the longer their deals take).
+SEGMENT_TEAM_SHARES = ((ENTERPRISE, 0.4), (MID_MARKET, 0.35), (COMMERCIAL, 0.25))
+SEGMENT_NAMES = {ENTERPRISE: "Enterprise", MID_MARKET: "Mid-Market", COMMERCIAL: "Commercial"}
+
+
+def _apportion(total: int, shares: Sequence[float]) -> list[int]:
+    """``total`` split by ``shares`` (largest remainder), at least one each."""
+    scale = sum(shares)
+    exact = [total * share / scale for share in shares]
+    counts = [max(1, int(value)) for value in exact]
+    by_remainder = sorted(range(len(shares)), key=lambda i: counts[i] - exact[i])
+    for index in itertools.islice(itertools.cycle(by_remainder), max(0, total - sum(counts))):
+        counts[index] += 1
+    return counts
+
+
+def team_layout(managers: int) -> tuple[TeamSpec, ...]:
+    """The teams of an organisation with ``managers`` SE managers.
+
+    Two and three teams split by segment; more teams cover one segment in one region each,
+    as many per segment and region as its share of the work asks for.
+    """
+    if managers in TEAM_LAYOUTS:
+        return TEAM_LAYOUTS[managers]
+    if managers < len(SEGMENT_TEAM_SHARES) * len(REGIONS):
+        raise ValueError(f"no team layout for {managers} SE managers")
+    teams: list[TeamSpec] = []
+    per_segment = _apportion(managers, [share for _, share in SEGMENT_TEAM_SHARES])
+    for (segment, _), count in zip(SEGMENT_TEAM_SHARES, per_segment, strict=True):
+        per_region = _apportion(count, [weight for _, weight in REGIONS])
+        for (region, _), teams_here in zip(REGIONS, per_region, strict=True):
+            for number in range(1, teams_here + 1):
+                suffix = f" {number}" if teams_here > 1 else ""
+                teams.append(
+                    TeamSpec(f"{SEGMENT_NAMES[segment]} {region}{suffix}", (segment,), (region,))
+                )
+    if len(teams) != managers:
+        raise ValueError(f"{managers} SE managers cannot lead a team in every segment and region")
+    return tuple(teams)
+
 
 SE_LEVEL_TITLES = {
     SELevel.ASSOCIATE: "Solutions Engineer",
@@ -80,12 +127,27 @@ class Org:
     aes_by_team: list[list[Person]] = field(default_factory=list)
     pod_se: dict[int, int] = field(default_factory=dict)  # AE id → the SE paired with them
 
+    @property
+    def regional(self) -> bool:
+        """Whether teams cover regions of a segment (an account's region decides its team)."""
+        return any(team.regions is not None for team in self.teams)
+
     def team_for_segment(self, segment: str) -> int:
         """Index of the team that covers ``segment``."""
         for index, team in enumerate(self.teams):
             if segment in team.segments:
                 return index
         return 0
+
+    def teams_for(self, segment: str, region: str) -> list[int]:
+        """Indexes of the teams that cover ``segment`` in ``region`` (any team of the segment
+        when none covers that region)."""
+        found = [
+            index
+            for index, team in enumerate(self.teams)
+            if segment in team.segments and (team.regions is None or region in team.regions)
+        ]
+        return found or [self.team_for_segment(segment)]
 
     def logins(self) -> list[DemoLogin]:
         """Every demo user, as a sign-in list."""
@@ -111,7 +173,7 @@ def _se_levels(count: int, rng: random.Random) -> list[SELevel]:
 
 def build_org(rng: random.Random, *, first_id: int, managers: int, ses: int, aes: int) -> Org:
     """Compose the organisation: names are drawn once and never repeat."""
-    org = Org(teams=TEAM_LAYOUTS[managers])
+    org = Org(teams=team_layout(managers))
     taken: set[str] = set()
     next_id = first_id
 

@@ -6,6 +6,7 @@ import math
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from techwin.pipeline.enums import ForecastCategory
@@ -48,6 +49,48 @@ class Output:
     events: list[EventRecord] = field(default_factory=list)
     unsubscribes: list[Row] = field(default_factory=list)
 
+    def clear(self) -> None:
+        """Forget every row (they were written); the lists themselves stay, shared."""
+        for rows in vars(self).values():
+            rows.clear()
+
+    def pack(self) -> list[Packed]:
+        """The rows as (table, columns, records), parents before the rows pointing at them;
+        empty tables left out."""
+        packed: list[Packed] = []
+        for attribute, table in WRITE_ORDER:
+            rows: list[Any] = getattr(self, attribute)
+            if not rows:
+                continue
+            if attribute == "events":
+                packed.append((table, EVENT_COLUMNS, list(rows)))
+                continue
+            columns = tuple(rows[0])
+            pick = itemgetter(*columns)
+            records = list(map(pick, rows)) if len(columns) > 1 else [(pick(r),) for r in rows]
+            packed.append((table, columns, records))
+        return packed
+
+
+# A table's rows ready to write: (table name, columns, one tuple of values per row).
+Packed = tuple[str, tuple[str, ...], list[tuple[Any, ...]]]
+EVENT_COLUMNS = ("id", "contact_id", "kind", "occurred_at", "detail", "created_at")
+# Output's lists in an order they can be written in (every row after the rows it points at).
+WRITE_ORDER = (
+    ("contacts", "contact"),
+    ("unsubscribes", "nurture_unsubscribe"),
+    ("assessments", "qualification_assessment"),
+    ("ratings", "qualification_rating"),
+    ("transitions", "lifecycle_transition"),
+    ("opportunities", "opportunity"),
+    ("opportunity_ses", "opportunity_se"),
+    ("opportunity_contacts", "opportunity_contact"),
+    ("stage_changes", "stage_change"),
+    ("checks", "criterion_check"),
+    ("audits", "audit_event"),
+    ("events", "engagement_event"),
+)
+
 
 @dataclass
 class IdBase:
@@ -73,7 +116,7 @@ class Recorder:
 
     def __init__(self, rng: random.Random, ids: IdBase) -> None:
         self.rng = rng
-        self.ids = ids
+        self._ids: dict[str, int] = dict(vars(ids))  # a plain dict: taken millions of times
         self.out = Output()
 
     def days(self, median: float, spread: float) -> timedelta:
@@ -88,9 +131,14 @@ class Recorder:
 
     def next_id(self, name: str) -> int:
         """Take the next id of a table (``name`` is a field of :class:`IdBase`)."""
-        value: int = getattr(self.ids, name)
-        setattr(self.ids, name, value + 1)
+        ids = self._ids
+        value = ids[name]
+        ids[name] = value + 1
         return value
+
+    def peek_id(self, name: str) -> int:
+        """The id the next row of a table will get (``name`` is a field of :class:`IdBase`)."""
+        return self._ids[name]
 
     def audit(
         self,

@@ -81,7 +81,11 @@ def _forward_on_main_line(from_stage: S, to_stage: S) -> bool:
 
 
 class Simulator:
-    """Turns contact drafts into lifecycle histories; converted contacts open deals."""
+    """Turns contact drafts into lifecycle histories; converted contacts open deals.
+
+    ``lift`` multiplies the chance of every forward move along the funnel (1.0: the rates
+    above).
+    """
 
     def __init__(
         self,
@@ -92,8 +96,10 @@ class Simulator:
         engagement: Engagement,
         horizon: datetime,
         lifecycle_criteria: dict[S, list[int]],
+        lift: float = 1.0,
     ) -> None:
         self.rec = recorder
+        self.lift = lift
         self.rng = recorder.rng
         self.out = recorder.out
         self.deals = deals
@@ -109,7 +115,7 @@ class Simulator:
         remaining = 1.0
         if forward is not None:
             target, base, elasticity = forward
-            chance = cap(base * fit**elasticity)
+            chance = cap(base * self.lift * fit**elasticity)
             if roll < chance:
                 return target
             roll -= chance

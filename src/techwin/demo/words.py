@@ -52,6 +52,15 @@ COMPANY_ROOTS = (
     "stone", "ton", "view", "wave", "well", "wind", "wood", "works",
 )  # fmt: skip
 
+# Place words that set apart companies whose plain names are taken (tens of thousands of
+# accounts exhaust the prefix × root × industry word combinations).
+COMPANY_QUALIFIERS = (
+    "Alpine", "Atlantic", "Bay Area", "Capital", "Central", "Coastal", "Continental", "Delta",
+    "Eastern", "Global", "Great Lakes", "Gulf", "Highland", "Inland", "Lakeside", "Metro",
+    "Midland", "Nordic", "Northern", "Pacific", "Southern", "Summit", "United", "Valley",
+    "Western",
+)  # fmt: skip
+
 # Industry → the words a company in it is likely to carry after its name.
 INDUSTRIES: dict[str, tuple[str, ...]] = {
     "Software": ("Software", "Systems", "Labs", "Technologies", "Cloud"),
