@@ -24,7 +24,7 @@ import threading
 import traceback
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO, Any
@@ -421,7 +421,11 @@ def serve() -> None:  # pragma: no cover - runs in the simulation process
     try:
         for batch in produce(inputs):
             send(batch)
-    except BrokenPipeError:
-        return  # the writing process stopped reading: it has stopped, so do we
+    except (BrokenPipeError, KeyboardInterrupt):
+        pass  # the writing process stopped reading (or was interrupted too): so do we
     except BaseException:  # whatever it was, the writing process must hear of it
-        send(_Failed(traceback.format_exc()))
+        with suppress(BrokenPipeError):
+            send(_Failed(traceback.format_exc()))
+    finally:
+        with suppress(OSError):
+            channel.close()

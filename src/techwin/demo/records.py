@@ -136,10 +136,6 @@ class Recorder:
         ids[name] = value + 1
         return value
 
-    def peek_id(self, name: str) -> int:
-        """The id the next row of a table will get (``name`` is a field of :class:`IdBase`)."""
-        return self._ids[name]
-
     def audit(
         self,
         *,
