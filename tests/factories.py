@@ -291,6 +291,31 @@ def poc(
     return pocs.create_poc(session, actor=actor, opportunity=deal, data=PocIn(**data))
 
 
+def signed_off_poc(
+    session: Session, *, actor: User | None, deal: Opportunity, outcome: str = "passed"
+) -> Any:
+    """A POC on ``deal`` with every criterion met, concluded with ``outcome`` and signed off."""
+    from techwin.evaluation import pocs
+    from techwin.evaluation.enums import CriterionResult, PocOutcome
+    from techwin.evaluation.schemas import OutcomeIn, ResultIn, SignOffIn
+
+    trial = poc(session, actor=actor, deal=deal)
+    for criterion in pocs.get_poc(session, trial.id).criteria:
+        pocs.record_result(
+            session,
+            actor=actor,
+            poc=trial,
+            criterion_id=criterion.id,
+            data=ResultIn(result=CriterionResult.MET, evidence="Measured on the customer's data"),
+        )
+    pocs.record_outcome(
+        session, actor=actor, poc=trial, data=OutcomeIn(outcome=PocOutcome(outcome))
+    )
+    return pocs.sign_off(
+        session, actor=actor, poc=trial, data=SignOffIn(signed_off_by="Dana Reyes, CTO")
+    )
+
+
 def lose(
     session: Session, *, actor: User | None, deal: Opportunity, reason: str = "No fit"
 ) -> None:

@@ -243,3 +243,19 @@ def test_the_my_day_partial_lists_running_pocs(session):
     assert "overdue" in html
     empty = templates.get_template("evaluation/_my_day.html").render(running_pocs=[])
     assert "No POC is running on your deals." in empty
+
+
+def test_the_poc_gate_is_met_by_the_recorded_sign_off_not_a_tick(signed_in, session):
+    browser = signed_in(Role.SE)
+    deal = _deal_for(session, browser.user, stage="proof_of_concept")
+    page = browser.get(f"/opportunities/{deal.id}").text
+    gate = page[page.index('id="gate"') : page.index("</section>", page.index('id="gate"'))]
+    assert 'data-criterion="poc_signed_off"' in gate
+    assert 'name="met"' not in gate.split('data-criterion="poc_signed_off"')[1][:600]
+    assert "record the POC on the deal" in gate
+    assert 'href="#poc"' in gate
+
+    factories.signed_off_poc(session, actor=browser.user, deal=deal)
+    session.commit()
+    gate = browser.get(f"/opportunities/{deal.id}").text
+    assert "met by the record: the POC&#39;s customer sign-off" in gate

@@ -165,6 +165,7 @@ def test_conversion_and_win_walk_the_contact_to_customer(session):
     factories.qualify_deal(session, se=se, deal=deal)
     for key in ("discovery", "technical_validation", "proof_of_concept", "proposal", "negotiation"):
         tick_all(session, ae, deal, key)
+    factories.signed_off_poc(session, actor=se, deal=deal)  # the POC stage's gate is a record
     opportunities.move_opportunity(
         session, actor=ae, opportunity=deal, data=MoveIn(stage="closed_won")
     )

@@ -262,6 +262,7 @@ class GateView:
     stage: PipelineStage
     verdicts: list[rules.CriterionVerdict]
     criterion_ids: dict[str, int]
+    kinds: dict[str, str]  # criterion key → kind: only ``checklist`` ones are ticked by hand
 
 
 def current_gate(session: Session, opportunity: Opportunity) -> GateView:
@@ -270,7 +271,10 @@ def current_gate(session: Session, opportunity: Opportunity) -> GateView:
     names = {c.id: opportunity.stage.name for c in criteria}
     verdicts = gates.evaluate(session, criteria, opportunity.id, stage_names=names)
     return GateView(
-        stage=opportunity.stage, verdicts=verdicts, criterion_ids={c.key: c.id for c in criteria}
+        stage=opportunity.stage,
+        verdicts=verdicts,
+        criterion_ids={c.key: c.id for c in criteria},
+        kinds={c.key: c.kind for c in criteria},
     )
 
 
