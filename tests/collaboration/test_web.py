@@ -167,6 +167,17 @@ def test_assigning_without_choosing_an_se_is_explained(signed_in, people, sessio
     assert "choose the SE who takes this request" in response.text
 
 
+def test_an_unknown_request_action_is_not_found_and_changes_nothing(signed_in, people, session):
+    request = factories.se_request(session, actor=people.ae, deal=people.deal, kind="standard_demo")
+    session.commit()
+    before = request.status
+    manager = signed_in(user=people.manager)
+    response = manager.post(f"/requests/{request.id}/approve", {})
+    assert response.status_code == 404
+    session.expire_all()
+    assert session.get(SERequest, request.id).status is before
+
+
 def test_the_se_declines_with_the_question_bank(signed_in, people, session):
     request = factories.se_request(session, actor=people.ae, deal=people.deal, kind="standard_demo")
     from techwin.collaboration import requests

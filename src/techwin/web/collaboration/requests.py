@@ -5,6 +5,7 @@ queue where managers assign SEs."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from fastapi import APIRouter, Request, Response
@@ -22,7 +23,7 @@ from techwin.collaboration.playbook import question_bank
 from techwin.collaboration.schemas import RequestIn
 from techwin.core.time import utcnow
 from techwin.deps import SessionDep, WebUser
-from techwin.errors import InvalidInput, PermissionDenied
+from techwin.errors import InvalidInput, NotFound, PermissionDenied
 from techwin.pipeline import opportunities
 from techwin.pipeline.models import Opportunity
 from techwin.web.collaboration import presenters
@@ -186,64 +187,45 @@ def request_detail(
     return render(request, "collaboration/request.html", detail_context(session, user, found))
 
 
-def _act(
-    request: Request,
-    session: Session,
-    user: User,
-    request_id: int,
-    form: FormDep,
-    action: str,
-    run: Callable[[SERequest, FormState], object],
-    done: Callable[[SERequest], str],
-) -> Response:
-    found = requests.get_request(session, request_id)
-    state = FormState.from_form(form, lists=("unanswered",))
-    for name in ("reason", "se_id"):
-        state.values.setdefault(name, "")
-    if attempt(session, state, lambda: run(found, state)) is None:
-        found = requests.get_request(session, request_id)
-        context = detail_context(session, user, found, failed=action, state=state)
-        return render(request, "collaboration/request.html", context, status_code=state.status)
-    return redirect(f"/requests/{request_id}", flash=done(found))
-
-
 def _version(state: FormState) -> int | None:
     text = state.value("version").strip()
     return int(text) if text.isdigit() else None
 
 
-@router.post("/requests/{request_id:id}/resubmit")
-def request_resubmit(
-    request: Request, request_id: int, session: SessionDep, user: WebUser, form: FormDep
-) -> Response:
-    """Check the blocked request against the charter again."""
+def _se_id(state: FormState) -> int:
+    text = state.value("se_id").strip()
+    if not text.isdigit():
+        raise InvalidInput("choose the SE who takes this request", field="se_id")
+    return int(text)
 
-    def run(found: SERequest, state: FormState) -> object:
-        return requests.resubmit_request(
+
+def _resubmitted(found: SERequest) -> str:
+    if found.status is S.BLOCKED:
+        return f"Still blocked: {len(found.unmet)} threshold(s) unmet."
+    return "The charter is met now; the request waits for an SE."
+
+
+def _assigned(found: SERequest) -> str:
+    return f"Assigned to {found.assignee.full_name if found.assignee else 'the SE'}."
+
+
+@dataclass(frozen=True)
+class _Action:
+    """One button of the request page: the service call it makes and what the flash says."""
+
+    run: Callable[[Session, User, SERequest, FormState], object]
+    done: Callable[[SERequest], str]
+
+
+_ACTIONS: dict[str, _Action] = {
+    "resubmit": _Action(
+        lambda session, user, found, state: requests.resubmit_request(
             session, actor=user, request=found, version=_version(state)
-        )
-
-    def done(found: SERequest) -> str:
-        if found.status is S.BLOCKED:
-            return f"Still blocked: {len(found.unmet)} threshold(s) unmet."
-        return "The charter is met now; the request waits for an SE."
-
-    return _act(request, session, user, request_id, form, "resubmit", run, done)
-
-
-@router.post("/requests/{request_id:id}/override")
-def request_override(
-    request: Request, request_id: int, session: SessionDep, user: WebUser, form: FormDep
-) -> Response:
-    """Let the blocked request through (managers, with a reason)."""
-    return _act(
-        request,
-        session,
-        user,
-        request_id,
-        form,
-        "override",
-        lambda found, state: requests.override_request(
+        ),
+        _resubmitted,
+    ),
+    "override": _Action(
+        lambda session, user, found, state: requests.override_request(
             session,
             actor=user,
             request=found,
@@ -251,48 +233,15 @@ def request_override(
             version=_version(state),
         ),
         lambda found: "Charter overridden; the reason is in the audit log.",
-    )
-
-
-@router.post("/requests/{request_id:id}/assign")
-def request_assign(
-    request: Request, request_id: int, session: SessionDep, user: WebUser, form: FormDep
-) -> Response:
-    """Give the request to an SE (managers)."""
-
-    def run(found: SERequest, state: FormState) -> object:
-        text = state.value("se_id").strip()
-        if not text.isdigit():
-            raise InvalidInput("choose the SE who takes this request", field="se_id")
-        return requests.assign_request(
-            session, actor=user, request=found, se_id=int(text), version=_version(state)
-        )
-
-    return _act(
-        request,
-        session,
-        user,
-        request_id,
-        form,
-        "assign",
-        run,
-        lambda found: f"Assigned to {found.assignee.full_name if found.assignee else 'the SE'}.",
-    )
-
-
-@router.post("/requests/{request_id:id}/decline")
-def request_decline(
-    request: Request, request_id: int, session: SessionDep, user: WebUser, form: FormDep
-) -> Response:
-    """The SE declines, with a reason and the questions the AE could not answer."""
-    return _act(
-        request,
-        session,
-        user,
-        request_id,
-        form,
-        "decline",
-        lambda found, state: requests.decline_request(
+    ),
+    "assign": _Action(
+        lambda session, user, found, state: requests.assign_request(
+            session, actor=user, request=found, se_id=_se_id(state), version=_version(state)
+        ),
+        _assigned,
+    ),
+    "decline": _Action(
+        lambda session, user, found, state: requests.decline_request(
             session,
             actor=user,
             request=found,
@@ -301,22 +250,9 @@ def request_decline(
             version=_version(state),
         ),
         lambda found: "Request declined; the AE sees your reason and the open questions.",
-    )
-
-
-@router.post("/requests/{request_id:id}/cancel")
-def request_cancel(
-    request: Request, request_id: int, session: SessionDep, user: WebUser, form: FormDep
-) -> Response:
-    """Withdraw the request."""
-    return _act(
-        request,
-        session,
-        user,
-        request_id,
-        form,
-        "cancel",
-        lambda found, state: requests.cancel_request(
+    ),
+    "cancel": _Action(
+        lambda session, user, found, state: requests.cancel_request(
             session,
             actor=user,
             request=found,
@@ -324,26 +260,41 @@ def request_cancel(
             version=_version(state),
         ),
         lambda found: "Request cancelled.",
-    )
-
-
-@router.post("/requests/{request_id:id}/complete")
-def request_complete(
-    request: Request, request_id: int, session: SessionDep, user: WebUser, form: FormDep
-) -> Response:
-    """Mark the SE's work done."""
-    return _act(
-        request,
-        session,
-        user,
-        request_id,
-        form,
-        "complete",
-        lambda found, state: requests.complete_request(
+    ),
+    "complete": _Action(
+        lambda session, user, found, state: requests.complete_request(
             session, actor=user, request=found, version=_version(state)
         ),
         lambda found: "Request marked done.",
-    )
+    ),
+}
+assert tuple(_ACTIONS) == ACTIONS
+
+
+@router.post("/requests/{request_id:id}/{action}")
+def request_action(
+    request: Request,
+    request_id: int,
+    action: str,
+    session: SessionDep,
+    user: WebUser,
+    form: FormDep,
+) -> Response:
+    """One of the request's actions: resubmit, override (managers, with a reason), assign
+    (managers), decline (the SE, with a reason and the open questions), cancel, complete. A
+    refusal shows the request page again with the form's values and the error beside them."""
+    step = _ACTIONS.get(action)
+    if step is None:
+        raise NotFound(f"no request action {action!r}", field="action")
+    found = requests.get_request(session, request_id)
+    state = FormState.from_form(form, lists=("unanswered",))
+    for name in ("reason", "se_id"):
+        state.values.setdefault(name, "")
+    if attempt(session, state, lambda: step.run(session, user, found, state)) is None:
+        found = requests.get_request(session, request_id)
+        context = detail_context(session, user, found, failed=action, state=state)
+        return render(request, "collaboration/request.html", context, status_code=state.status)
+    return redirect(f"/requests/{request_id}", flash=step.done(found))
 
 
 @router.get("/requests")
