@@ -28,7 +28,7 @@ from techwin.pipeline.events import Progress
 from techwin.pipeline.imports import source
 from techwin.pipeline.imports.convert import CellError, parse_datetime
 from techwin.pipeline.imports.mapping import MappingFile
-from techwin.pipeline.imports.report import ImportRejected, ImportReport
+from techwin.pipeline.imports.report import ImportReport, all_or_nothing
 from techwin.pipeline.imports.service import require_importer
 from techwin.pipeline.models import Contact
 from techwin.scoring.enums import EVENT_LABELS, EventKind
@@ -243,8 +243,7 @@ def import_events(
     table = cast(Table, EngagementEvent.__table__)
     touched: set[int] = set()
     total_bytes = path.stat().st_size
-    savepoint = session.begin_nested()
-    try:
+    with all_or_nothing(session, report, dry_run=dry_run, started=started):
         for raw_rows, position in _batches(path, fmt, nulls):
             report.rows += len(raw_rows)
             rows = [
@@ -280,16 +279,6 @@ def import_events(
                 score_contacts(session, ordered[start : start + BATCH])
                 if progress is not None:
                     progress("Re-scoring", min(start + BATCH, len(ordered)), len(ordered))
-    except BaseException:
-        savepoint.rollback()
-        raise
-    if not report.ok or dry_run:
-        savepoint.rollback()
-    else:
-        savepoint.commit()
-    report.seconds = time.perf_counter() - started
-    if not report.ok:
-        raise ImportRejected(report)
     if not dry_run:
         record_audit(
             session,

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from techwin.errors import InvalidInput
 
@@ -76,3 +81,25 @@ class ImportRejected(InvalidInput):
             extra={"report": report.to_dict()},
         )
         self.report = report
+
+
+@contextmanager
+def all_or_nothing(
+    session: Session, report: ImportReport, *, dry_run: bool, started: float
+) -> Iterator[None]:
+    """Run an import's writes in a savepoint kept only when every row was good and it is not a
+    dry run; then time the report (from ``started``, a ``perf_counter`` reading) and raise
+    ImportRejected when any row was bad. An exception undoes every write and passes through."""
+    savepoint = session.begin_nested()
+    try:
+        yield
+    except BaseException:
+        savepoint.rollback()
+        raise
+    if not report.ok or dry_run:
+        savepoint.rollback()
+    else:
+        savepoint.commit()
+    report.seconds = time.perf_counter() - started
+    if not report.ok:
+        raise ImportRejected(report)

@@ -36,7 +36,7 @@ from techwin.pipeline.enums import CustomFieldType, LifecycleStage
 from techwin.pipeline.events import Progress, contacts_imported
 from techwin.pipeline.imports import convert, source
 from techwin.pipeline.imports.mapping import MappingFile, Plan, custom_key, resolve
-from techwin.pipeline.imports.report import ImportRejected, ImportReport
+from techwin.pipeline.imports.report import ImportReport, all_or_nothing
 from techwin.pipeline.models import (
     Account,
     Contact,
@@ -251,8 +251,7 @@ def import_file(
         "opportunities": _write_opportunities,
     }[entity]
     total_bytes = path.stat().st_size
-    savepoint = session.begin_nested()
-    try:
+    with all_or_nothing(session, report, dry_run=dry_run, started=started):
         for batch, position in _batches(path, fmt, plan, context):
             report.rows += len(batch)
             context.decide_types(batch)
@@ -270,16 +269,6 @@ def import_file(
             session.flush()
             if follow_up and not dry_run and context.touched:
                 contacts_imported(session, context.touched, progress)
-    except BaseException:
-        savepoint.rollback()
-        raise
-    if not report.ok or dry_run:
-        savepoint.rollback()
-    else:
-        savepoint.commit()
-    report.seconds = time.perf_counter() - started
-    if not report.ok:
-        raise ImportRejected(report)
     if not dry_run:
         record_audit(
             session,
