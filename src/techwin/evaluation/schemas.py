@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
+from techwin.core.inputs import InputModel
 from techwin.evaluation.enums import (
     CriterionResult,
     NoGoReason,
@@ -19,20 +20,7 @@ from techwin.evaluation.enums import (
 )
 
 
-class _Input(BaseModel):
-    """Input strips text and treats blank strings as 'not given'."""
-
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _blanks(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip():
-            return None
-        return value
-
-
-class TechnicalWinIn(_Input):
+class TechnicalWinIn(InputModel):
     """A change of a deal's technical win status (a no-go also takes its reason code)."""
 
     status: TechnicalWinStatus
@@ -41,7 +29,7 @@ class TechnicalWinIn(_Input):
     version: int | None = None
 
 
-class NoGoIn(_Input):
+class NoGoIn(InputModel):
     """The SE disqualifies the deal: a reason code, and a note (required for 'other')."""
 
     no_go_reason: NoGoReason | None = None
@@ -62,14 +50,14 @@ class TechnicalWinOut(BaseModel):
     version: int
 
 
-class CriterionIn(_Input):
+class CriterionIn(InputModel):
     """A success criterion: what is checked and the measurable target."""
 
     description: str | None = Field(default=None, max_length=300)
     target: str | None = Field(default=None, max_length=300)
 
 
-class CriterionPatch(_Input):
+class CriterionPatch(InputModel):
     """A change of a criterion's wording (results go through ``ResultIn``)."""
 
     description: str | None = Field(default=None, max_length=300)
@@ -77,7 +65,7 @@ class CriterionPatch(_Input):
     version: int | None = None
 
 
-class ResultIn(_Input):
+class ResultIn(InputModel):
     """The result of a success criterion with its evidence."""
 
     result: CriterionResult
@@ -85,7 +73,7 @@ class ResultIn(_Input):
     version: int | None = None
 
 
-class PocIn(_Input):
+class PocIn(InputModel):
     """A new POC, optionally with its success criteria."""
 
     title: str = Field(min_length=1, max_length=120)
@@ -96,7 +84,7 @@ class PocIn(_Input):
     criteria: list[CriterionIn] = Field(default_factory=list, max_length=20)
 
 
-class PocPatch(_Input):
+class PocPatch(InputModel):
     """A change of a POC's plan while it is open."""
 
     title: str | None = Field(default=None, min_length=1, max_length=120)
@@ -107,7 +95,7 @@ class PocPatch(_Input):
     version: int | None = None
 
 
-class OutcomeIn(_Input):
+class OutcomeIn(InputModel):
     """How the POC ended (the conclusion day defaults to today)."""
 
     outcome: PocOutcome
@@ -116,7 +104,7 @@ class OutcomeIn(_Input):
     version: int | None = None
 
 
-class SignOffIn(_Input):
+class SignOffIn(InputModel):
     """Who signed off the POC's results on the customer's side, and when."""
 
     signed_off_by: str | None = Field(default=None, max_length=120)
@@ -183,7 +171,7 @@ class RunningPocOut(BaseModel):
     criteria_tested: int
 
 
-class CompetitorIn(_Input):
+class CompetitorIn(InputModel):
     """A competitor to add to a deal: by name (created on first use) or by id."""
 
     name: str | None = Field(default=None, max_length=120)

@@ -5,26 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field
 
+from techwin.core.inputs import InputModel
 from techwin.core.types import RecordId
 from techwin.feedback.enums import GapSeverity, GapStatus
 
 
-class _Input(BaseModel):
-    """Input strips text and treats blank strings as 'not given'."""
-
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _blanks(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip():
-            return None
-        return value
-
-
-class GapIn(_Input):
+class GapIn(InputModel):
     """A new product gap, optionally linked to deals at once."""
 
     title: str | None = Field(default=None, max_length=200)
@@ -36,7 +24,7 @@ class GapIn(_Input):
     lost_because: bool = False
 
 
-class GapPatch(_Input):
+class GapPatch(InputModel):
     """A change of a gap's description (its status moves through ``GapStatusIn``)."""
 
     title: str | None = Field(default=None, max_length=200)
@@ -47,7 +35,7 @@ class GapPatch(_Input):
     version: int | None = None
 
 
-class GapStatusIn(_Input):
+class GapStatusIn(InputModel):
     """A step in the gap's workflow (won't do, and re-opening, need a reason)."""
 
     status: GapStatus
@@ -55,7 +43,7 @@ class GapStatusIn(_Input):
     version: int | None = None
 
 
-class GapLinkIn(_Input):
+class GapLinkIn(InputModel):
     """A deal the gap affects; ``lost_because`` when it was one reason the deal was lost."""
 
     opportunity_id: RecordId | None = None

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from techwin.core.inputs import InputModel
 from techwin.core.money import CURRENCIES
 from techwin.core.types import RecordId
 from techwin.pipeline.enums import ForecastCategory, LifecycleStage, Seniority
@@ -17,24 +18,7 @@ LongText = Annotated[str, Field(max_length=500)]
 Amount = Annotated[Decimal, Field(ge=0, le=Decimal("9999999999"), decimal_places=2)]
 
 
-def _blank_to_none(value: object) -> object:
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
-
-
-class _Input(BaseModel):
-    """Input models strip text and treat blank strings as 'not given'."""
-
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _blanks(cls, value: object) -> object:
-        return _blank_to_none(value)
-
-
-class AccountIn(_Input):
+class AccountIn(InputModel):
     """Fields of an account a person can set."""
 
     name: str = Field(min_length=1, max_length=200)
@@ -46,7 +30,7 @@ class AccountIn(_Input):
     external_id: str | None = Field(default=None, max_length=64)
 
 
-class AccountPatch(_Input):
+class AccountPatch(InputModel):
     """A partial update of an account; ``version`` guards against lost updates."""
 
     version: int | None = None
@@ -76,7 +60,7 @@ class AccountOut(BaseModel):
     created_at: datetime
 
 
-class ContactIn(_Input):
+class ContactIn(InputModel):
     """Fields of a contact/lead a person can set on creation."""
 
     first_name: str = Field(min_length=1, max_length=80)
@@ -92,7 +76,7 @@ class ContactIn(_Input):
     external_id: str | None = Field(default=None, max_length=64)
 
 
-class ContactPatch(_Input):
+class ContactPatch(InputModel):
     """A partial update of a contact (the lifecycle moves through transitions, not here)."""
 
     version: int | None = None
@@ -133,7 +117,7 @@ class ContactOut(BaseModel):
     created_at: datetime
 
 
-class TransitionIn(_Input):
+class TransitionIn(InputModel):
     """A lifecycle move."""
 
     to_stage: LifecycleStage
@@ -156,7 +140,7 @@ class TransitionOut(BaseModel):
     overridden: bool
 
 
-class ConvertIn(_Input):
+class ConvertIn(InputModel):
     """Turning a sales-qualified contact into a deal."""
 
     name: str | None = Field(default=None, max_length=200)
@@ -166,7 +150,7 @@ class ConvertIn(_Input):
     owner_id: RecordId | None = None
 
 
-class OpportunityIn(_Input):
+class OpportunityIn(InputModel):
     """Fields of a new deal."""
 
     name: str = Field(min_length=1, max_length=200)
@@ -198,7 +182,7 @@ class OpportunityIn(_Input):
         return value
 
 
-class OpportunityPatch(_Input):
+class OpportunityPatch(InputModel):
     """A partial update of a deal (stage moves go through ``move``)."""
 
     version: int | None = None
@@ -229,7 +213,7 @@ class OpportunityPatch(_Input):
         return value
 
 
-class MoveIn(_Input):
+class MoveIn(InputModel):
     """A deal stage move; ``override`` lets a manager pass an unmet gate with a reason."""
 
     stage: str = Field(min_length=1, max_length=40)
@@ -309,14 +293,14 @@ class CriterionOut(BaseModel):
     hint: str = ""
 
 
-class CheckIn(_Input):
+class CheckIn(InputModel):
     """Tick or untick a checklist criterion."""
 
     met: bool = True
     note: str | None = Field(default=None, max_length=500)
 
 
-class StagePatch(_Input):
+class StagePatch(InputModel):
     """What an admin may change on a deal stage."""
 
     name: str | None = Field(default=None, min_length=1, max_length=80)
@@ -324,7 +308,7 @@ class StagePatch(_Input):
     forecast_category: ForecastCategory | None = None
 
 
-class CriterionIn(_Input):
+class CriterionIn(InputModel):
     """A new exit criterion on a deal stage or a lifecycle stage."""
 
     key: str = Field(pattern=r"^[a-z][a-z0-9_]{1,59}$")
