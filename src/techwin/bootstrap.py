@@ -9,7 +9,7 @@ from techwin.collaboration.playbook import seed_collaboration
 from techwin.db.migrate import upgrade_to_head
 from techwin.pipeline.playbook import load_default_pipeline, seed_pipeline
 from techwin.qualification.playbook import seed_default_gates, seed_frameworks
-from techwin.scoring.nurture.service import seed_nurture
+from techwin.scoring.nurture.configuration import seed_nurture
 from techwin.scoring.playbook import seed_scoring
 
 

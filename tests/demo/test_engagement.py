@@ -27,8 +27,9 @@ from techwin.pipeline import rules as pipeline_rules
 from techwin.pipeline.enums import LifecycleStage as S
 from techwin.scoring import rules as scoring_rules
 from techwin.scoring.enums import EventKind
+from techwin.scoring.nurture.configuration import list_tiers
 from techwin.scoring.nurture.enums import TaskStatus
-from techwin.scoring.nurture.service import HOT_TASK, list_tiers
+from techwin.scoring.nurture.service import HOT_TASK
 from techwin.scoring.service import list_rules, profile_of, scoring_settings
 from tests.demo.conftest import TODAY
 

@@ -13,7 +13,7 @@ from techwin.errors import InvalidInput, InvalidState
 from techwin.pipeline import contacts
 from techwin.pipeline.enums import LifecycleStage
 from techwin.scoring.models import LeadScore
-from techwin.scoring.nurture import rules, service
+from techwin.scoring.nurture import configuration, rules, service
 from techwin.scoring.nurture.enums import EnrollmentStatus, TaskStatus
 from techwin.scoring.nurture.models import Enrollment, Task
 from techwin.scoring.nurture.schemas import StepSpec
@@ -48,14 +48,14 @@ class TestRules:
             StepSpec(kind="email", title="Hi {{shoe_size}}")
 
     def test_shipped_playbook_is_valid(self):
-        playbook = service.load_nurture_playbook()
+        playbook = configuration.load_nurture_playbook()
         assert [t.key for t in playbook.tiers] == ["hot", "warm", "cold"]
         assert len(playbook.sequences[0].steps) == 4
 
 
 @pytest.fixture
 def seeded(session):
-    service.seed_nurture(session)
+    configuration.seed_nurture(session)
     session.flush()
 
 

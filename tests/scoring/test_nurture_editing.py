@@ -11,6 +11,7 @@ from sqlalchemy import select
 from techwin.auth.enums import Role
 from techwin.auth.models import AuditEvent
 from techwin.errors import Conflict, InvalidInput, InvalidState, PermissionDenied
+from techwin.scoring.nurture import configuration as nurture_setup
 from techwin.scoring.nurture import service
 from techwin.scoring.nurture.enums import EnrollmentStatus
 from techwin.scoring.nurture.models import Sequence
@@ -38,7 +39,7 @@ def spec(key="quick", n=3, wait=2):
 
 @pytest.fixture
 def admin(session):
-    service.seed_nurture(session)
+    nurture_setup.seed_nurture(session)
     return factories.user(session, role=Role.ADMIN, password=None)
 
 
@@ -50,8 +51,8 @@ def _last_audit(session, action):
 
 class TestLadder:
     def test_tiers_from_the_highest_minimum_down_pass(self):
-        service.check_ladder([tier("hot", 70), tier("warm", 40), tier("cold", -5)])
-        service.check_ladder([])
+        nurture_setup.check_ladder([tier("hot", 70), tier("warm", 40), tier("cold", -5)])
+        nurture_setup.check_ladder([])
 
     @pytest.mark.parametrize(
         ("tiers", "field", "index", "message"),
@@ -63,17 +64,17 @@ class TestLadder:
     )
     def test_unordered_duplicate_minimums_and_keys_are_refused(self, tiers, field, index, message):
         with pytest.raises(InvalidInput, match=message) as info:
-            service.check_ladder(tiers)
+            nurture_setup.check_ladder(tiers)
         assert (info.value.field, info.value.extra) == (field, {"index": index})
 
 
 def test_saving_tiers_replaces_them_and_audits_before_and_after(session, admin):
-    service.save_tiers(
+    nurture_setup.save_tiers(
         session,
         actor=admin,
         tiers=[tier("hot", 60, "owner_task", due_business_days=2), tier("cold", 0)],
     )
-    assert [(t.key, t.min_score, seq) for t, seq in service.list_tiers(session)] == [
+    assert [(t.key, t.min_score, seq) for t, seq in nurture_setup.list_tiers(session)] == [
         ("hot", 60, None),
         ("cold", 0, None),
     ]
@@ -85,35 +86,35 @@ def test_saving_tiers_replaces_them_and_audits_before_and_after(session, admin):
 
 
 def test_a_refused_tier_set_names_the_tier_and_changes_nothing(session, admin):
-    before = [(t.key, t.min_score) for t, _ in service.list_tiers(session)]
+    before = [(t.key, t.min_score) for t, _ in nurture_setup.list_tiers(session)]
     with pytest.raises(InvalidInput) as info:
-        service.save_tiers(
+        nurture_setup.save_tiers(
             session,
             actor=admin,
             tiers=[tier("hot", 70), tier("warm", 40, "sequence", sequence="nope")],
         )
     assert (info.value.field, info.value.extra) == ("sequence", {"index": 1})
     with pytest.raises(InvalidInput):
-        service.save_tiers(session, actor=admin, tiers=[tier("cold", 0), tier("hot", 70)])
+        nurture_setup.save_tiers(session, actor=admin, tiers=[tier("cold", 0), tier("hot", 70)])
     manager = factories.user(session, role=Role.MANAGER, password=None)
     with pytest.raises(PermissionDenied):
-        service.save_tiers(session, actor=manager, tiers=[tier("cold", 0)])
-    assert [(t.key, t.min_score) for t, _ in service.list_tiers(session)] == before
+        nurture_setup.save_tiers(session, actor=manager, tiers=[tier("cold", 0)])
+    assert [(t.key, t.min_score) for t, _ in nurture_setup.list_tiers(session)] == before
 
 
 def test_a_new_sequence_never_replaces_one_with_its_key(session, admin):
-    created = service.create_sequence(session, actor=admin, spec=spec())
+    created = nurture_setup.create_sequence(session, actor=admin, spec=spec())
     assert len(created.steps) == 3
     assert _last_audit(session, "nurture.sequence").before is None
     with pytest.raises(Conflict) as info:
-        service.create_sequence(session, actor=admin, spec=spec(n=1))
+        nurture_setup.create_sequence(session, actor=admin, spec=spec(n=1))
     assert info.value.field == "key"
-    assert len(service.get_sequence(session, "quick").steps) == 3
+    assert len(nurture_setup.get_sequence(session, "quick").steps) == 3
 
 
 def test_running_enrollments_keep_their_place_when_steps_change(session, admin):
     ae = factories.user(session, role=Role.AE, password=None)
-    service.create_sequence(session, actor=admin, spec=spec(n=4, wait=2))
+    nurture_setup.create_sequence(session, actor=admin, spec=spec(n=4, wait=2))
     early, late = factories.contact(session, actor=ae), factories.contact(session, actor=ae)
     first = service.enroll(session, actor=ae, contact=early, sequence_key="quick", now=MONDAY)
     second = service.enroll(
@@ -125,7 +126,7 @@ def test_running_enrollments_keep_their_place_when_steps_change(session, admin):
 
     # Three steps, spaced by five days: the early contact's next step keeps its date; the late
     # one, already past the new last step, has finished the sequence.
-    service.save_sequence(session, actor=admin, spec=spec(n=3, wait=5), now=MONDAY)
+    nurture_setup.save_sequence(session, actor=admin, spec=spec(n=3, wait=5), now=MONDAY)
     session.refresh(first)
     session.refresh(second)
     assert (first.status, first.next_position, first.next_due_at) == (
@@ -147,7 +148,7 @@ def test_running_enrollments_keep_their_place_when_steps_change(session, admin):
 def test_a_run_finishes_an_enrollment_whose_place_is_past_the_last_step(session, admin):
     """Should a place ever point past the end, the run finishes it rather than failing."""
     ae = factories.user(session, role=Role.AE, password=None)
-    service.create_sequence(session, actor=admin, spec=spec(n=2))
+    nurture_setup.create_sequence(session, actor=admin, spec=spec(n=2))
     enrollment = service.enroll(
         session, actor=ae, contact=factories.contact(session, actor=ae), sequence_key="quick"
     )
@@ -160,7 +161,7 @@ def test_a_run_finishes_an_enrollment_whose_place_is_past_the_last_step(session,
 
 def test_a_switched_off_sequence_takes_nobody_new_and_lets_the_others_finish(session, admin):
     ae = factories.user(session, role=Role.AE, password=None)
-    service.create_sequence(session, actor=admin, spec=spec(n=2))
+    nurture_setup.create_sequence(session, actor=admin, spec=spec(n=2))
     inside = service.enroll(
         session,
         actor=ae,
@@ -168,7 +169,7 @@ def test_a_switched_off_sequence_takes_nobody_new_and_lets_the_others_finish(ses
         sequence_key="quick",
         now=MONDAY,
     )
-    service.set_sequence_active(session, actor=admin, key="quick", active=False)
+    nurture_setup.set_sequence_active(session, actor=admin, key="quick", active=False)
     assert _last_audit(session, "nurture.sequence").after == {"is_active": False}
     with pytest.raises(InvalidState, match="switched off"):
         service.enroll(
@@ -176,25 +177,25 @@ def test_a_switched_off_sequence_takes_nobody_new_and_lets_the_others_finish(ses
         )
     service.advance_due(session, now=MONDAY + timedelta(days=10))
     assert inside.status is EnrollmentStatus.COMPLETED
-    assert service.enrollment_counts(session)[inside.sequence_id] == (0, 1)
+    assert nurture_setup.enrollment_counts(session)[inside.sequence_id] == (0, 1)
     with pytest.raises(PermissionDenied):
-        service.set_sequence_active(session, actor=ae, key="quick", active=True)
+        nurture_setup.set_sequence_active(session, actor=ae, key="quick", active=True)
 
 
 def test_only_an_unused_sequence_is_deleted(session, admin):
     with pytest.raises(InvalidState, match="the Warm tier uses Warm lead welcome"):
-        service.delete_sequence(session, actor=admin, key="warm_welcome")
+        nurture_setup.delete_sequence(session, actor=admin, key="warm_welcome")
     ae = factories.user(session, role=Role.AE, password=None)
-    service.create_sequence(session, actor=admin, spec=spec())
-    service.create_sequence(session, actor=admin, spec=spec(key="spare"))
+    nurture_setup.create_sequence(session, actor=admin, spec=spec())
+    nurture_setup.create_sequence(session, actor=admin, spec=spec(key="spare"))
     service.enroll(
         session, actor=ae, contact=factories.contact(session, actor=ae), sequence_key="quick"
     )
     with pytest.raises(InvalidState, match="1 contacts have been in Quick"):
-        service.delete_sequence(session, actor=admin, key="quick")
+        nurture_setup.delete_sequence(session, actor=admin, key="quick")
     with pytest.raises(PermissionDenied):
-        service.delete_sequence(session, actor=ae, key="spare")
-    service.delete_sequence(session, actor=admin, key="spare")
+        nurture_setup.delete_sequence(session, actor=ae, key="spare")
+    nurture_setup.delete_sequence(session, actor=admin, key="spare")
     assert session.scalar(select(Sequence.id).where(Sequence.key == "spare")) is None
     event = _last_audit(session, "nurture.sequence.delete")
     assert (event.actor_id, event.before["name"]) == (admin.id, "Spare")

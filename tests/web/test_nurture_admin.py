@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from techwin.auth.enums import Role
 from techwin.auth.models import AuditEvent
 from techwin.core.time import utcnow
+from techwin.scoring.nurture import configuration as nurture_setup
 from techwin.scoring.nurture import service as nurture
 from techwin.scoring.nurture.enums import EnrollmentStatus
 from techwin.scoring.nurture.models import Sequence
@@ -47,7 +48,7 @@ def _tiers(session):
     session.expire_all()
     return [
         (t.key, t.name, t.min_score, t.action.value, seq, t.due_business_days)
-        for t, seq in nurture.list_tiers(session)
+        for t, seq in nurture_setup.list_tiers(session)
     ]
 
 
@@ -59,12 +60,14 @@ def _error(html, name):
 
 def _steps(session, key):
     session.expire_all()
-    return [(s.kind.value, s.wait_days, s.title) for s in nurture.get_sequence(session, key).steps]
+    return [
+        (s.kind.value, s.wait_days, s.title) for s in nurture_setup.get_sequence(session, key).steps
+    ]
 
 
 def _sequence_form(session, key):
     """The edit form's values for a stored sequence, as the page posts them."""
-    sequence = nurture.get_sequence(session, key)
+    sequence = nurture_setup.get_sequence(session, key)
     data = {"name": sequence.name, "description": sequence.description}
     for i, step in enumerate(sequence.steps):
         data.update(
@@ -228,7 +231,7 @@ def test_admin_edits_a_sequence_reorders_and_adds_a_step(signed_in, session):
         ("call", 3, "Last call with {{first_name}}"),
         ("call", 7, "Call {{first_name}} {{last_name}} ({{company}})"),
     ]
-    assert nurture.get_sequence(session, "warm_welcome").name == "Warm welcome (short)"
+    assert nurture_setup.get_sequence(session, "warm_welcome").name == "Warm welcome (short)"
     assert _audits(session, "nurture.sequence") == audits + 1
     event = session.scalar(
         select(AuditEvent)
@@ -283,7 +286,7 @@ def test_admin_creates_a_sequence_that_a_tier_can_then_use(signed_in, session):
     again = browser.post("/admin/nurture/sequences", _new_sequence(name="Another"))
     assert again.status_code == 409
     assert "already exists" in _error(again.text, "key")
-    assert nurture.get_sequence(session, "trial_follow_up").name == "Trial follow-up"
+    assert nurture_setup.get_sequence(session, "trial_follow_up").name == "Trial follow-up"
     form = browser.get("/admin/nurture/tiers/edit").text
     assert '<option value="trial_follow_up">Trial follow-up</option>' in form
     saved = browser.post("/admin/nurture/tiers", {**TIERS, "tiers-1-sequence": "trial_follow_up"})
@@ -365,11 +368,11 @@ def test_switch_off_and_delete_sequences(signed_in, session):
     off = browser.post("/admin/nurture/sequences/warm_welcome/switch", {"active": "false"})
     assert off.status_code == 303
     session.expire_all()
-    assert nurture.get_sequence(session, "warm_welcome").is_active is False
+    assert nurture_setup.get_sequence(session, "warm_welcome").is_active is False
     assert "switched off" in browser.get("/admin/nurture").text
     assert browser.post("/admin/nurture/sequences/warm_welcome/switch", {"active": "true"})
     session.expire_all()
-    assert nurture.get_sequence(session, "warm_welcome").is_active is True
+    assert nurture_setup.get_sequence(session, "warm_welcome").is_active is True
     used = browser.post("/admin/nurture/sequences/warm_welcome/delete")
     assert used.status_code == 409
     assert "the Warm tier uses Warm lead welcome" in used.text

@@ -8,6 +8,7 @@ from techwin.core.types import RecordId
 from techwin.deps import ApiUser, SessionDep
 from techwin.errors import InvalidInput
 from techwin.pipeline import contacts
+from techwin.scoring.nurture import configuration as nurture_setup
 from techwin.scoring.nurture import service
 from techwin.scoring.nurture.enums import TaskStatus
 from techwin.scoring.nurture.schemas import (
@@ -36,7 +37,7 @@ def _tiers(session: SessionDep) -> list[TierOut]:
             sequence=seq,
             due_business_days=t.due_business_days,
         )
-        for t, seq in service.list_tiers(session)
+        for t, seq in nurture_setup.list_tiers(session)
     ]
 
 
@@ -49,14 +50,14 @@ def list_tiers(session: SessionDep, user: ApiUser) -> list[TierOut]:
 @router.put("/nurture/tiers", response_model=list[TierOut])
 def replace_tiers(body: list[TierSpec], session: SessionDep, user: ApiUser) -> list[TierOut]:
     """Replace every tier (admins)."""
-    service.save_tiers(session, actor=user, tiers=body)
+    nurture_setup.save_tiers(session, actor=user, tiers=body)
     return _tiers(session)
 
 
 @router.get("/nurture/sequences", response_model=list[SequenceOut])
 def list_sequences(session: SessionDep, user: ApiUser) -> list[SequenceOut]:
     """Sequences with their steps."""
-    return [SequenceOut.model_validate(s) for s in service.list_sequences(session)]
+    return [SequenceOut.model_validate(s) for s in nurture_setup.list_sequences(session)]
 
 
 @router.put("/nurture/sequences/{key}", response_model=SequenceOut)
@@ -64,8 +65,8 @@ def save_sequence(key: str, body: SequenceSpec, session: SessionDep, user: ApiUs
     """Create a sequence or replace its steps (admins)."""
     if body.key != key:
         raise InvalidInput("the key in the path and the body differ", field="key")
-    service.save_sequence(session, actor=user, spec=body)
-    return SequenceOut.model_validate(service.get_sequence(session, key))
+    nurture_setup.save_sequence(session, actor=user, spec=body)
+    return SequenceOut.model_validate(nurture_setup.get_sequence(session, key))
 
 
 @router.post("/nurture/run", response_model=RunReport)

@@ -13,10 +13,11 @@ from techwin.db.bulk import Progress
 from techwin.errors import InvalidState
 from techwin.pipeline.models import Contact
 from techwin.scoring.models import LeadScore, PredictiveModel
+from techwin.scoring.nurture.configuration import list_tiers
 from techwin.scoring.nurture.enums import TierAction
 from techwin.scoring.nurture.models import Task
 from techwin.scoring.nurture.schemas import RunReport
-from techwin.scoring.nurture.service import NURTURED_STAGES, list_tiers, run_nurture
+from techwin.scoring.nurture.service import NURTURED_STAGES, run_nurture
 from techwin.scoring.predictive.service import predict_all, train_model
 
 

@@ -11,6 +11,7 @@ from techwin.pipeline import contacts
 from techwin.pipeline.models import Contact
 from techwin.scoring import service as scoring
 from techwin.scoring.enums import EVENT_LABELS, EventKind
+from techwin.scoring.nurture import configuration as nurture_setup
 from techwin.scoring.nurture import service as nurture
 from techwin.scoring.schemas import EventIn
 from techwin.web import leads
@@ -75,7 +76,7 @@ def enroll(
 
     if attempt(session, state, start) is None:
         return _refused(request, session, user, lead_id, nurturing=state)
-    name = nurture.get_sequence(session, state.value("sequence")).name
+    name = nurture_setup.get_sequence(session, state.value("sequence")).name
     return redirect(f"/leads/{lead_id}#nurture", flash=f"{lead.full_name} enrolled in {name}.")
 
 

@@ -23,7 +23,7 @@ from techwin.pipeline.schemas import ContactIn, ContactPatch, ConvertIn, Transit
 from techwin.scoring import queries as score_queries
 from techwin.scoring.enums import EventKind
 from techwin.scoring.models import LeadScore, PredictiveScore
-from techwin.scoring.nurture import service as nurture
+from techwin.scoring.nurture import configuration as nurture_setup
 from techwin.web import options, panels
 from techwin.web.forms import Filters, FormState, as_id, attempt
 from techwin.web.pages import fragment
@@ -112,7 +112,7 @@ def lead_list(request: Request, session: SessionDep) -> Response:
         scores = score_queries.scores_for(session, contact_ids=ids)
         if model is not None:
             likelihoods = score_queries.predictive_scores_for(session, contact_ids=ids)
-    tiers = [tier for tier, _sequence in nurture.list_tiers(session)]
+    tiers = [tier for tier, _sequence in nurture_setup.list_tiers(session)]
     context = {
         "page": page,
         "f": f,

@@ -17,6 +17,7 @@ from techwin.qualification.queries import rated_criteria
 from techwin.scoring import queries as score_queries
 from techwin.scoring import service as scoring
 from techwin.scoring.enums import EVENT_LABELS
+from techwin.scoring.nurture import configuration as nurture_setup
 from techwin.scoring.nurture import service as nurture
 from techwin.scoring.predictive import service as predictive
 from techwin.web.forms import FormState
@@ -97,9 +98,9 @@ def next_gate(session: Session, lead: Contact) -> NextGate | None:
 def lead_scoring(session: Session, lead: Contact) -> dict[str, object]:
     """The lead's score card, predictive likelihood, engagement events and nurture state."""
     settings = scoring.scoring_settings(session)
-    tiers = [tier for tier, _sequence in nurture.list_tiers(session)]
+    tiers = [tier for tier, _sequence in nurture_setup.list_tiers(session)]
     model = score_queries.active_model_summary(session)
-    sequences = nurture.list_sequences(session)
+    sequences = nurture_setup.list_sequences(session)
     return {
         "score": score_card(
             scoring.score_of(session, lead.id), threshold=settings.mql_threshold, tiers=tiers

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from techwin.deps import SessionDep, WebUser
 from techwin.errors import TechwinError
+from techwin.scoring.nurture import configuration as nurture_setup
 from techwin.scoring.nurture import rules
 from techwin.scoring.nurture import service as nurture
 from techwin.scoring.nurture.enums import StepKind, TierAction
@@ -106,8 +107,8 @@ def _locate(exc: TechwinError, prefix: str, rows: list[int]) -> TechwinError:
 @router.get("/admin/nurture")
 def nurture_page(request: Request, session: SessionDep) -> Response:
     """Tiers from the hottest down, and every sequence with its steps."""
-    sequences = nurture.list_sequences(session)
-    tiers = nurture.list_tiers(session)
+    sequences = nurture_setup.list_sequences(session)
+    tiers = nurture_setup.list_tiers(session)
     used = {t.sequence_id for t, _ in tiers if t.sequence_id is not None}
     context = {
         "tiers": tiers,
@@ -115,7 +116,7 @@ def nurture_page(request: Request, session: SessionDep) -> Response:
         "sequence_names": {s.key: s.name for s in sequences},
         "sequence_on": {s.key: s.is_active for s in sequences},
         "used": used,
-        "counts": nurture.enrollment_counts(session),
+        "counts": nurture_setup.enrollment_counts(session),
         "actions": ACTION_LABELS,
         "kinds": TASK_KIND_LABELS,
     }
@@ -199,7 +200,7 @@ def _tiers_page(
 ) -> Response:
     choices = [
         (s.key, s.name if s.is_active else f"{s.name} (switched off)")
-        for s in nurture.list_sequences(session)
+        for s in nurture_setup.list_sequences(session)
     ]
     known = {key for key, _ in choices}
     for index in range(_rows(form)):  # keep what was posted in view, even if it is not known
@@ -221,7 +222,7 @@ def _tiers_page(
 @router.get("/admin/nurture/tiers/edit")
 def tiers_edit(request: Request, session: SessionDep) -> Response:
     """Every tier in one form: name, minimum score and what it gives a lead."""
-    return _tiers_page(request, session, tiers_form(nurture.list_tiers(session)))
+    return _tiers_page(request, session, tiers_form(nurture_setup.list_tiers(session)))
 
 
 @router.post("/admin/nurture/tiers")
@@ -237,7 +238,7 @@ def tiers_save(request: Request, session: SessionDep, user: WebUser, form: FormD
 
     def save() -> bool:
         try:
-            nurture.save_tiers(session, actor=user, tiers=specs)
+            nurture_setup.save_tiers(session, actor=user, tiers=specs)
         except TechwinError as exc:
             raise _locate(exc, "tiers", rows) from None
         return True
@@ -365,7 +366,9 @@ def _sequence_page(
     focus: str | None = None,
 ) -> Response:
     values = example_values(request)
-    counts = nurture.enrollment_counts(session).get(sequence.id, (0, 0)) if sequence else (0, 0)
+    counts = (
+        nurture_setup.enrollment_counts(session).get(sequence.id, (0, 0)) if sequence else (0, 0)
+    )
     context = {
         "form": form,
         "sequence": sequence,
@@ -414,7 +417,7 @@ def _save_sequence(
     saved = attempt(session, state, lambda: save(spec))
     if saved is None:
         return _sequence_page(request, session, state, sequence, status=state.status)
-    in_it = nurture.enrollment_counts(session).get(saved.id, (0, 0))[0]
+    in_it = nurture_setup.enrollment_counts(session).get(saved.id, (0, 0))[0]
     kept = (
         f" {in_it:,} contacts in it continue from their place."
         if in_it > 1
@@ -444,14 +447,14 @@ def sequence_create(
         session,
         form,
         None,
-        lambda spec: nurture.create_sequence(session, actor=user, spec=spec),
+        lambda spec: nurture_setup.create_sequence(session, actor=user, spec=spec),
     )
 
 
 @router.get("/admin/nurture/sequences/{key}/edit")
 def sequence_edit(request: Request, key: str, session: SessionDep) -> Response:
     """The edit form: name, description and every step with a preview."""
-    sequence = nurture.get_sequence(session, key)
+    sequence = nurture_setup.get_sequence(session, key)
     return _sequence_page(request, session, sequence_form(sequence), sequence)
 
 
@@ -460,13 +463,13 @@ def sequence_update(
     request: Request, key: str, session: SessionDep, user: WebUser, form: FormDep
 ) -> Response:
     """Replace the sequence's name and steps; contacts in it keep their place."""
-    sequence = nurture.get_sequence(session, key)
+    sequence = nurture_setup.get_sequence(session, key)
     return _save_sequence(
         request,
         session,
         form,
         sequence,
-        lambda spec: nurture.save_sequence(session, actor=user, spec=spec),
+        lambda spec: nurture_setup.save_sequence(session, actor=user, spec=spec),
     )
 
 
@@ -474,7 +477,7 @@ def sequence_update(
 def sequence_switch(key: str, session: SessionDep, user: WebUser, form: FormDep) -> Response:
     """Switch a sequence on or off (off: nobody new joins; contacts in it finish it)."""
     active = form.get("active") == "true"
-    sequence = nurture.set_sequence_active(session, actor=user, key=key, active=active)
+    sequence = nurture_setup.set_sequence_active(session, actor=user, key=key, active=active)
     state = "on" if active else "off: nobody new joins it; contacts in it finish it"
     return redirect(f"/admin/nurture#seq-{key}", flash=f"{sequence.name} switched {state}.")
 
@@ -482,6 +485,6 @@ def sequence_switch(key: str, session: SessionDep, user: WebUser, form: FormDep)
 @router.post("/admin/nurture/sequences/{key}/delete")
 def sequence_delete(key: str, session: SessionDep, user: WebUser) -> Response:
     """Remove a sequence that no tier uses and nobody was ever in."""
-    name = nurture.get_sequence(session, key).name
-    nurture.delete_sequence(session, actor=user, key=key)
+    name = nurture_setup.get_sequence(session, key).name
+    nurture_setup.delete_sequence(session, actor=user, key=key)
     return redirect("/admin/nurture", flash=f"Sequence “{name}” deleted.")
