@@ -203,6 +203,27 @@ def test_stakeholders_coverage_huddle_debrief_and_calendar(as_role, org, session
     assert (pod["major_calls"], pod["with_huddle"], pod["with_debrief"]) == (1, 1, 1)
 
 
+def test_discipline_shows_each_person_the_pods_they_may_see(as_role, org, session, api_as):
+    other_ae = factories.user(session, role=Role.AE, full_name="Sam Ortiz")
+    elsewhere = factories.pod(session, aes=[other_ae], ses=[org.other_se], name="Sam + Lukas")
+    session.commit()
+    pods_seen = {
+        name: {r["pod_id"] for r in as_role(name).get("/api/v1/discipline").json()}
+        for name in ("ae", "se", "manager")
+    }
+    assert pods_seen["ae"] == pods_seen["se"] == {org.pod.id}
+    # The manager's team is Enterprise East; a pod without a team is shown to every manager.
+    assert pods_seen["manager"] == {org.pod.id, elsewhere.id}
+    every = as_role("manager").get("/api/v1/discipline", params={"teams": "all"}).json()
+    assert {r["pod_id"] for r in every} >= {org.pod.id, elsewhere.id}
+    pm = api_as(user=factories.user(session, role=Role.PM))
+    refused = pm.get("/api/v1/discipline")
+    assert refused.status_code == 403
+    bad = as_role("manager").get("/api/v1/discipline", params={"teams": "some"})
+    assert bad.status_code == 422
+    assert "teams" in bad.text
+
+
 def test_charters_pods_and_profiles(as_role, org):
     manager, ae = as_role("manager"), as_role("ae")
     charter = ae.get(f"/api/v1/opportunities/{org.deal.id}/charter").json()

@@ -7,7 +7,7 @@ each person's reminders."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from techwin.collaboration import (
     requests,
     stakeholders,
 )
+from techwin.collaboration.access import discipline_scope
 from techwin.collaboration.enums import MeetingStatus, RequestKind, RequestStatus
 from techwin.collaboration.facts import check_request
 from techwin.collaboration.models import Charter, Pod
@@ -570,17 +571,21 @@ def discipline(
     user: ApiUser,
     start: date | None = None,
     end: date | None = None,
+    teams: Literal["mine", "all"] = "mine",
 ) -> list[DisciplineOut]:
     """Per pod: major calls in the period and the share with a huddle and with a debrief
-    (default: the last 90 days)."""
+    (default: the last 90 days). Managers see their teams' pods (``teams=all``: every team's),
+    AEs and SEs their own pods, admins every pod."""
     last = end or utcnow().date()
     first = start or last - timedelta(days=90)
     if first > last:
         raise InvalidInput("the period ends before it starts", field="start")
+    scope = discipline_scope(session, user, every_team=teams == "all")
     rows = reminders.discipline(
         session,
         start=start_of_day(first),
         end=start_of_day(last) + timedelta(days=1),
+        pod_ids=scope.pod_ids,
     )
     return [
         DisciplineOut(

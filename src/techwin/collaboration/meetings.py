@@ -151,25 +151,54 @@ def _snapshot(meeting: Meeting) -> dict[str, object]:
     return meeting_out(meeting).model_dump(mode="json", exclude={"has_huddle", "has_debrief"})
 
 
-def update_meeting(
-    session: Session, *, actor: User | None, meeting: Meeting, data: MeetingPatch
-) -> Meeting:
-    """Move, retitle or re-staff a call (stale versions refused)."""
+def require_meeting_edit(actor: User | None, meeting: Meeting) -> None:
+    """Raise unless ``actor`` may change this call: whoever may plan calls on its deal (the AE,
+    the deal's SEs, managers, admins), and only while it is not cancelled."""
     opportunities.require_opportunity_edit(actor, meeting.opportunity)
-    before = _snapshot(meeting)
-    check_version(meeting.version, data.version, what="meeting", values=before)
     if meeting.status is MeetingStatus.CANCELLED:
         raise InvalidState("the call was cancelled; plan a new one", field="status")
+
+
+def _check_move(meeting: Meeting, starts_at: datetime, now: datetime) -> None:
+    """A call that took place or was debriefed stays in the past."""
+    if starts_at <= now:
+        return
+    if meeting.debrief is not None:
+        raise InvalidState(
+            "the call was debriefed already, so it cannot be moved into the future",
+            field="starts_at",
+        )
+    if meeting.status is MeetingStatus.HELD:
+        raise InvalidState(
+            "the call took place already, so it cannot be moved into the future",
+            field="starts_at",
+        )
+
+
+def update_meeting(
+    session: Session,
+    *,
+    actor: User | None,
+    meeting: Meeting,
+    data: MeetingPatch,
+    now: datetime | None = None,
+) -> Meeting:
+    """Move, retitle or re-staff a call (stale versions refused; a call that took place or was
+    debriefed cannot move into the future)."""
+    require_meeting_edit(actor, meeting)
+    before = _snapshot(meeting)
+    check_version(meeting.version, data.version, what="meeting", values=before)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     for name in ("kind", "title", "starts_at", "duration_minutes", "is_major"):
         if name in changes and changes[name] is None:
             raise InvalidInput(f"{name.replace('_', ' ')} cannot be empty", field=name)
+    if "starts_at" in changes:
+        changes["starts_at"] = as_utc(changes["starts_at"])
+        _check_move(meeting, changes["starts_at"], now or utcnow())
     if "attendee_ids" in changes:
         meeting.attendees = _users(session, changes.pop("attendee_ids") or [])
     if "contact_ids" in changes:
         meeting.contacts = _contacts(session, meeting.opportunity, changes.pop("contact_ids") or [])
-    if "starts_at" in changes:
-        changes["starts_at"] = as_utc(changes["starts_at"])
     for name, value in changes.items():
         setattr(meeting, name, value)
     meeting.version += 1

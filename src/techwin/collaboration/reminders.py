@@ -169,11 +169,17 @@ class Discipline:
 
 
 def discipline(
-    session: Session, *, start: datetime, end: datetime, now: datetime | None = None
+    session: Session,
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime | None = None,
+    pod_ids: frozenset[int] | None = None,
 ) -> list[Discipline]:
     """Per pod (through the deal's AE): major calls of the period that took place (held, or
     started already; dated by when they were held), and how many had a huddle and a debrief.
-    Calls on deals of AEs outside any pod are grouped as 'No pod'."""
+    Calls on deals of AEs outside any pod are grouped as 'No pod'. ``pod_ids`` narrows the
+    answer to those pods (see :func:`techwin.collaboration.access.discipline_scope`)."""
     moment = now or utcnow()
     when = func.coalesce(Meeting.held_at, Meeting.starts_at)
     rows = session.execute(
@@ -207,5 +213,9 @@ def discipline(
     for _user_id, pod_id, name in pods:
         names.setdefault(int(pod_id), str(name))
         tallies.setdefault(int(pod_id), [0, 0, 0])
-    result = [Discipline(pod_id, names[pod_id], *tally) for pod_id, tally in tallies.items()]
+    result = [
+        Discipline(pod_id, names[pod_id], *tally)
+        for pod_id, tally in tallies.items()
+        if pod_ids is None or pod_id in pod_ids
+    ]
     return sorted(result, key=lambda d: (d.pod_id is None, d.pod_name))

@@ -397,7 +397,8 @@ class MeetingIn(_Input):
 
 
 class MeetingPatch(_Input):
-    """A change to a call (its time, title, attendees)."""
+    """A change to a call: any of its time, length, kind, title, place, agenda and people (the
+    lists replace the call's); fields left out stay as they are."""
 
     kind: MeetingKind | None = None
     title: str | None = Field(default=None, min_length=1, max_length=200)

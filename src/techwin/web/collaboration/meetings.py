@@ -1,5 +1,6 @@
-"""Calls in the web UI: plan one (optionally for an SE request), its page with the huddle before
-and the debrief after, mark it held or cancel it, and download it for a calendar."""
+"""Calls in the web UI: plan one (optionally for an SE request), change it, its page with the
+huddle before and the debrief after, mark it held or cancel it, and download it for a
+calendar."""
 
 from __future__ import annotations
 
@@ -16,7 +17,14 @@ from techwin.collaboration import debriefs, huddles, meetings, requests
 from techwin.collaboration.charters import charter_for_deal
 from techwin.collaboration.enums import MEETING_FOR_REQUEST, MEETING_KIND_LABELS
 from techwin.collaboration.models import Meeting
-from techwin.collaboration.schemas import DebriefIn, HeldIn, HuddleIn, MeetingIn, RatingUpdateIn
+from techwin.collaboration.schemas import (
+    DebriefIn,
+    HeldIn,
+    HuddleIn,
+    MeetingIn,
+    MeetingPatch,
+    RatingUpdateIn,
+)
 from techwin.core.time import as_utc, utcnow
 from techwin.deps import SessionDep, WebUser
 from techwin.pipeline import opportunities
@@ -56,6 +64,7 @@ LABELS = {
     "next_step_date": "Next step by",
     "notes": "Notes",
     "meeting_id": "Call",
+    "is_major": "Major call",
 }
 
 
@@ -76,6 +85,7 @@ def _new_context(
         "people": presenters.people_options(_internal_people(session)),
         "contacts": [(str(c.contact.id), c.contact.full_name) for c in contacts],
         "request_id": request_id,
+        "meeting": None,
     }
 
 
@@ -133,6 +143,75 @@ def meeting_create(
         context = _new_context(session, deal, state, request_id)
         return render(request, "collaboration/meeting_form.html", context, status_code=state.status)
     return redirect(f"/meetings/{created.id}", flash=f"“{created.title}” planned.")
+
+
+def _edit_context(session: Session, meeting: Meeting, form: FormState) -> dict[str, object]:
+    """The edit form's choices: the deal's contacts and the internal people, plus whoever is on
+    the call already (so that a current attendee is never dropped for not being listed)."""
+    deal = meeting.opportunity
+    people = {u.id: u for u in _internal_people(session)}
+    for person in meeting.attendees:
+        people.setdefault(person.id, person)
+    on_deal = opportunities.opportunity_contacts(session, deal.id)
+    contacts = {c.contact.id: c.contact for c in on_deal}
+    for contact in meeting.contacts:
+        contacts.setdefault(contact.id, contact)
+    return {
+        "deal": deal,
+        "meeting": meeting,
+        "form": form,
+        "labels": LABELS,
+        "kinds": presenters.MEETING_KIND_OPTIONS,
+        "people": presenters.people_options(sorted(people.values(), key=lambda u: u.full_name)),
+        "contacts": [(str(c.id), c.full_name) for c in contacts.values()],
+        "request_id": meeting.request_id,
+    }
+
+
+def _meeting_form(meeting: Meeting) -> FormState:
+    form = FormState.from_record(
+        meeting, ("kind", "title", "duration_minutes", "location", "is_major", "agenda", "version")
+    )
+    form.values["starts_at"] = presenters.local_input(as_utc(meeting.starts_at))
+    form.values["attendee_ids"] = [str(u.id) for u in meeting.attendees]
+    form.values["contact_ids"] = [str(c.id) for c in meeting.contacts]
+    return form
+
+
+@router.get("/meetings/{meeting_id:id}/edit")
+def meeting_edit(request: Request, meeting_id: int, session: SessionDep, user: WebUser) -> Response:
+    """The call's time, length, kind, title, place, agenda and people, as a form."""
+    meeting = meetings.get_meeting(session, meeting_id)
+    meetings.require_meeting_edit(user, meeting)
+    context = _edit_context(session, meeting, _meeting_form(meeting))
+    return render(request, "collaboration/meeting_form.html", context)
+
+
+@router.post("/meetings/{meeting_id:id}/edit")
+def meeting_update(
+    request: Request, meeting_id: int, session: SessionDep, user: WebUser, form: FormDep
+) -> Response:
+    """Save the changes; bad input stays on the form beside its field and nothing is stored."""
+    meeting = meetings.get_meeting(session, meeting_id)
+    meetings.require_meeting_edit(user, meeting)
+    state = FormState.from_form(form, lists=("attendee_ids", "contact_ids"))
+    for name in ("location", "agenda", "version"):
+        state.values.setdefault(name, "")
+    state.require("kind", "title", "starts_at", "duration_minutes")
+
+    def save() -> Meeting:
+        data = state.data(MeetingPatch)
+        data["is_major"] = state.checked("is_major")
+        data["version"] = state.value("version") or None
+        patch = MeetingPatch.model_validate(data)
+        return meetings.update_meeting(session, actor=user, meeting=meeting, data=patch)
+
+    saved = attempt(session, state, save)
+    if saved is None:
+        meeting = meetings.get_meeting(session, meeting_id)
+        context = _edit_context(session, meeting, state)
+        return render(request, "collaboration/meeting_form.html", context, status_code=state.status)
+    return redirect(f"/meetings/{saved.id}", flash=f"“{saved.title}” saved.")
 
 
 def _elements(session: Session) -> list[tuple[str, list[tuple[str, str]]]]:

@@ -127,7 +127,8 @@
               if (scatter && raw.n !== undefined) {
                 return " predicted " + pct(raw.x) + " · observed " + pct(raw.y) + " (" + raw.n + " leads)";
               }
-              return " " + ctx.dataset.label + ": " + ctx.formattedValue;
+              var value = (axes.y || {}).percent && !scatter ? pct(ctx.parsed.y) : ctx.formattedValue;
+              return " " + ctx.dataset.label + ": " + value;
             }
           }
         }
