@@ -22,7 +22,13 @@ from techwin.db.engine import build_engine, build_sessionmaker
 from techwin.db.migrate import current_revision, head_revision
 from techwin.deps import LoginRequired
 from techwin.errors import Conflict, TechwinError
-from techwin.web import build_web_router, mount_static, render_error_page, wants_html
+from techwin.web import (
+    build_web_router,
+    install_error_pages,
+    mount_static,
+    render_error_page,
+    wants_html,
+)
 
 log = logging.getLogger("techwin")
 
@@ -55,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(build_api_router(), prefix="/api/v1")
     app.include_router(build_web_router())
     mount_static(app, settings)
+    install_error_pages(app)
     return app
 
 

@@ -63,7 +63,7 @@ def build_web_router() -> APIRouter:
 
 
 def mount_static(app: FastAPI, settings: Settings) -> None:
-    """Our own static files, the vendored front-end packages, and HTML pages for HTTP errors.
+    """Our own static files and the vendored front-end packages.
 
     The vendored packages (htmx, Chart.js, SortableJS) are copied from npm by ``make install``
     into ``static/vendor``; ``settings.vendor_dir`` points elsewhere when they live outside.
@@ -71,6 +71,11 @@ def mount_static(app: FastAPI, settings: Settings) -> None:
     if settings.vendor_dir is not None:
         app.mount("/static/vendor", StaticFiles(directory=settings.vendor_dir), name="vendor")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+
+def install_error_pages(app: FastAPI) -> None:
+    """HTML pages for unknown addresses, wrong methods and unexpected failures, for browsers;
+    the API and scripts keep FastAPI's JSON (or a plain-text 500)."""
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
