@@ -19,13 +19,19 @@ def main() -> None:
     la = sub.add_parser("latency", help="API latency and throughput against a demo organisation")
     la.add_argument("--scale", default="medium", choices=("small", "medium", "large"))
     la.add_argument("--requests", type=int, default=200)
+    la.add_argument(
+        "--backend",
+        default="both",
+        choices=("sqlite", "postgresql", "both"),
+        help="which databases to measure (PostgreSQL needs TECHWIN_BENCH_PG_URL)",
+    )
     args = parser.parse_args()
     if args.name == "scoring":
         report = scoring.run(contacts=args.contacts, train_rows=args.train_rows)
     elif args.name == "import":
         report = importing.run(rows=args.rows)
     else:
-        report = latency.run(scale=args.scale, requests=args.requests)
+        report = latency.run(scale=args.scale, requests=args.requests, backend=args.backend)
     report.print()
     print(f"saved {report.save()}")
 

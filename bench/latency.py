@@ -241,14 +241,21 @@ def measure(report: Report, label: str, url: str, *, requests: int) -> None:
         process.wait(timeout=30)
 
 
-def run(scale: str = "medium", requests: int = 200) -> Report:
-    """Measure SQLite (and PostgreSQL when TECHWIN_BENCH_PG_URL is set)."""
+def run(scale: str = "medium", requests: int = 200, backend: str = "both") -> Report:
+    """Measure SQLite (``backend`` sqlite or both) and PostgreSQL (postgresql or both; only
+    when TECHWIN_BENCH_PG_URL is set)."""
     CACHE.mkdir(exist_ok=True)
     report = Report(f"latency-{scale}")
-    url = f"sqlite:///{CACHE / f'demo-{scale}-42.db'}"
-    prepare(url, scale)
-    measure(report, "sqlite", url, requests=requests)
     pg_url = os.environ.get("TECHWIN_BENCH_PG_URL")
+    if backend == "postgresql" and not pg_url:
+        raise SystemExit("--backend postgresql needs TECHWIN_BENCH_PG_URL (a URL, or 'local')")
+    if backend != "postgresql":
+        url = f"sqlite:///{CACHE / f'demo-{scale}-42.db'}"
+        prepare(url, scale)
+        measure(report, "sqlite", url, requests=requests)
+    if backend == "sqlite":
+        report.notes.append("PostgreSQL not measured in this run (--backend sqlite)")
+        return report
     if pg_url == "local":
         from tests.pg import ensure_database, find_pg_bin, running_postgres
 
