@@ -6,6 +6,7 @@ import math
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -47,7 +48,9 @@ def build(path: Path, contacts: int, seed: int) -> None:
         session.add(User(email="bench-admin@example.com", full_name="Bench Admin", role=Role.ADMIN))
     next_id = 1
     for offset in range(0, contacts, BATCH):
-        rows, transitions, events = [], [], []
+        rows: list[dict[str, Any]] = []
+        transitions: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
         for i in range(offset, min(offset + BATCH, contacts)):
             cid = next_id
             next_id += 1
