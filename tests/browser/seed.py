@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +21,9 @@ from techwin.auth.enums import Role
 from techwin.auth.models import User
 from techwin.auth.schemas import UserCreate
 from techwin.core.time import utcnow
+from techwin.evaluation import pocs
+from techwin.evaluation.enums import CriterionResult, PocOutcome
+from techwin.evaluation.schemas import CriterionIn, OutcomeIn, PocIn, ResultIn, SignOffIn
 from techwin.pipeline import accounts, contacts, funnel_stats, gates, opportunities
 from techwin.pipeline.enums import GateSubject, LifecycleStage, Seniority
 from techwin.pipeline.models import Contact, ExitCriterion, LifecycleTransition
@@ -135,6 +139,38 @@ def _qualify_lead(session: Session, actor: User, contact: Contact, rng: random.R
     """BANT rated as validated: the default gate out of Sales accepted."""
     keys = [e.key for e in current_framework(session, "bant").elements]
     _rate(session, actor, GateSubject.CONTACT, contact.id, "bant", keys, rng)
+
+
+def _signed_off_poc(session: Session, se: User, deal: Any, moment: datetime) -> None:
+    """A three-week POC ending at ``moment``, every criterion met, passed and signed off."""
+    day = moment.date()
+    start = day - timedelta(days=21)
+    poc = pocs.create_poc(
+        session,
+        actor=se,
+        opportunity=deal,
+        data=PocIn(
+            title="Pilot on the customer's data",
+            scope="Load a month of the customer's data and run their three key reports",
+            start_date=start,
+            end_date=day,
+            criteria=[CriterionIn(description="Report load time", target="under 3 s")],
+        ),
+        today=start,
+    )
+    for criterion in pocs.get_poc(session, poc.id).criteria:
+        pocs.record_result(
+            session,
+            actor=se,
+            poc=poc,
+            criterion_id=criterion.id,
+            data=ResultIn(result=CriterionResult.MET, evidence="Measured on the pilot"),
+            today=day,
+        )
+    outcome = OutcomeIn(outcome=PocOutcome.PASSED, concluded_on=day)
+    pocs.record_outcome(session, actor=se, poc=poc, data=outcome, today=day)
+    sign = SignOffIn(signed_off_by="Head of IT", signed_off_on=day)
+    pocs.sign_off(session, actor=se, poc=poc, data=sign, today=day)
 
 
 def _tick_all(session: Session, actor: User, deal_id: int, stage_ids: list[int]) -> None:
@@ -330,6 +366,8 @@ def _open_deal(
             return
         elements = DEAL_QUALIFICATION.get(position, [])
         _rate(session, team[0], GateSubject.OPPORTUNITY, deal.id, "meddpicc", elements, rng)
+        if position == 3:  # leaving the proof of concept takes a signed-off POC
+            _signed_off_poc(session, team[0], deal, moment)
         if position < len(open_stages):
             target = open_stages[position]
             _tick_all(session, owner, deal.id, [s.id for s in open_stages[:position]])
