@@ -3,6 +3,7 @@ and the two-in-a-box summary of one deal. Each view runs a fixed number of queri
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -44,7 +45,7 @@ class MyDay:
     lead_hours: int = 24
 
 
-def _latest_next_step_dates(session: Session, deal_ids: list[int]) -> dict[int, date | None]:
+def latest_next_step_dates(session: Session, deal_ids: list[int]) -> dict[int, date | None]:
     """The next-step date of each deal's newest debrief."""
     rows = session.execute(
         select(Meeting.opportunity_id, Debrief.next_step_date, Debrief.created_at)
@@ -105,17 +106,24 @@ def deals_at_risk(session: Session, *, user: User, today: date, limit: int = 10)
         .order_by(Opportunity.close_date.asc().nulls_last(), Opportunity.id)
         .limit(200)
     )
-    deals = list(session.scalars(query))
+    return assess_risks(session, list(session.scalars(query)), today=today)[:limit]
+
+
+def assess_risks(session: Session, deals: Sequence[Opportunity], *, today: date) -> list[DealRisk]:
+    """The deals (in the order given) that are single-threaded or stalled, with the reasons
+    (two queries whatever the number of deals)."""
     ids = [d.id for d in deals]
+    if not ids:
+        return []
     facts = stakeholder_facts(session, ids)
-    dates = _latest_next_step_dates(session, ids)
+    dates = latest_next_step_dates(session, ids)
     risky = []
     for deal in deals:
         cover = coverage(facts[deal.id])
         reasons = risk_reasons(deal, cover, dates.get(deal.id), today=today)
         if reasons:
             risky.append(DealRisk(deal, cover, reasons))
-    return risky[:limit]
+    return risky
 
 
 def my_day(session: Session, *, user: User, now: datetime | None = None) -> MyDay:
