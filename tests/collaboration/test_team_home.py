@@ -355,3 +355,34 @@ def test_the_home_does_not_query_per_se_or_deal(signed_in, people, session, coun
     add(6)
     assert queries() == few
     assert few <= 20, few  # the signed-in person and the nav take 4, the team view 15
+
+
+def test_the_technical_wins_card_counts_the_teams_decisions(signed_in, people, session, elsewhere):
+    from techwin.evaluation import technical_win
+    from techwin.evaluation.enums import NoGoReason
+    from techwin.evaluation.schemas import NoGoIn
+
+    mine = factories.opportunity(session, actor=people.ae, se_ids=[people.se.id], name="Mine")
+    theirs = factories.opportunity(
+        session, actor=elsewhere["ae"], se_ids=[elsewhere["se"].id], name="Theirs"
+    )
+    for se, deal, code in (
+        (people.se, mine, NoGoReason.NO_BUDGET),
+        (elsewhere["se"], theirs, NoGoReason.POOR_TECHNICAL_FIT),
+    ):
+        technical_win.declare_no_go(
+            session, actor=se, opportunity=deal, data=NoGoIn(no_go_reason=code, reason="No fit")
+        )
+    session.commit()
+    text = signed_in(user=people.manager).get("/").text
+    card = text[text.index('id="technical-wins"') :]
+    assert 'data-dq="decided">1<' in card  # the other team's no-go is not counted
+    assert 'data-dq="no-go">1<' in card
+    assert 'data-dq="rate">100%<' in card
+    assert "Healthy: 15–25%." in card
+
+
+def test_without_decisions_the_technical_wins_card_says_so(signed_in, people):
+    text = signed_in(user=people.manager).get("/").text
+    card = text[text.index('id="technical-wins"') :]
+    assert "No technical win decided on your team" in card

@@ -3,12 +3,14 @@ deal page shows of the technical win, in a fixed number of queries."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from techwin.auth.models import User
 from techwin.core.time import start_of_day, utcnow
 from techwin.evaluation import competitors, poc_rules, pocs, technical_win, win_rules
 from techwin.evaluation.enums import DECIDED, CriterionResult, TechnicalWinStatus
@@ -61,9 +63,17 @@ def running_pocs(session: Session, *, se_id: int, today: date | None = None) -> 
     return running
 
 
-def dq_rate(session: Session, *, start: date, end: date, se_id: int | None = None) -> DqRateOut:
-    """Of the technical wins decided from ``start`` to ``end`` (on the SE's deals when given),
-    the share that were no-gos, with the no-gos by reason code."""
+def dq_rate(
+    session: Session,
+    *,
+    start: date,
+    end: date,
+    se_id: int | None = None,
+    team_ids: Collection[int] | None = None,
+) -> DqRateOut:
+    """Of the technical wins decided from ``start`` to ``end`` (on the SE's deals when given; on
+    deals owned by AEs of ``team_ids`` when given), the share that were no-gos, with the no-gos
+    by reason code."""
     query = (
         select(TechnicalWin.status, TechnicalWin.no_go_reason, func.count())
         .where(
@@ -77,6 +87,11 @@ def dq_rate(session: Session, *, start: date, end: date, se_id: int | None = Non
         query = query.join(
             opportunity_se, opportunity_se.c.opportunity_id == TechnicalWin.opportunity_id
         ).where(opportunity_se.c.user_id == se_id)
+    if team_ids is not None:
+        owners = select(User.id).where(User.team_id.in_(list(team_ids)))
+        query = query.join(Opportunity, Opportunity.id == TechnicalWin.opportunity_id).where(
+            Opportunity.owner_id.in_(owners)
+        )
     decided = no_go = 0
     by_reason: dict[str, int] = {}
     for status, reason, count in session.execute(query):
