@@ -139,3 +139,34 @@ def test_a_stricter_pod_charter_blocks_what_the_default_lets_through(session, or
         session, actor=org.other_ae, deal=jordans, kind="standard_demo", needed_by=soon
     )
     assert fine.status is RequestStatus.ACCEPTED
+
+
+def _budget(session, deal):
+    from techwin.collaboration.enums import RequestKind
+    from techwin.collaboration.facts import check_request
+
+    _charter, verdicts = check_request(session, deal, RequestKind.POC)
+    return next(v for v in verdicts if v.key == "budget_confirmed")
+
+
+def test_budget_confirmed_on_the_lead_carries_over_to_its_deal(session, org):
+    from techwin.pipeline.enums import GateSubject
+    from techwin.qualification import assessments
+
+    lead = factories.contact(session, actor=org.ae)
+    factories.qualify(session, actor=org.ae, contact=lead)  # BANT validated while a lead
+    deal = factories.opportunity(session, actor=org.ae, contact_ids=[lead.id])
+    other = factories.opportunity(session, actor=org.ae)
+    assert _budget(session, deal).met
+    assert not _budget(session, other).met  # no lead, no deal rating: budget unknown
+    # The deal's own rating wins over the lead's.
+    assessments.rate(
+        session,
+        actor=org.ae,
+        subject=GateSubject.OPPORTUNITY,
+        subject_id=deal.id,
+        framework_key="bant",
+        element="budget",
+        score=1,
+    )
+    assert not _budget(session, deal).met

@@ -1,11 +1,16 @@
 """Gather what a charter evaluation reads about a deal: qualification scores, stakeholders,
-the close date. The evaluation itself is pure (see ``charter_rules``)."""
+the close date. The evaluation itself is pure (see ``charter_rules``).
+
+Qualification scores are the deal's own ratings; an element the deal was never rated on takes
+the rating its primary contact got as a lead (budget is usually confirmed while qualifying the
+lead under BANT, and nobody should have to rate it twice)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from techwin.collaboration import charter_rules
@@ -16,7 +21,7 @@ from techwin.collaboration.stakeholders import facts_of, list_stakeholders
 from techwin.core.time import utcnow
 from techwin.errors import NotFound
 from techwin.pipeline.enums import GateSubject
-from techwin.pipeline.models import Opportunity
+from techwin.pipeline.models import Opportunity, OpportunityContact
 from techwin.qualification.assessments import find_assessment, latest_ratings
 from techwin.qualification.frameworks import current_framework
 
@@ -38,20 +43,39 @@ def deal_facts(
         except NotFound:
             continue  # an unknown framework scores nothing: its threshold stays unmet
         names[key] = {e.key: e.name for e in framework.elements}
-        assessment = find_assessment(
-            session, subject=GateSubject.OPPORTUNITY, subject_id=deal.id, framework_key=key
-        )
-        scores[key] = (
-            {k: r.score for k, r in latest_ratings(session, assessment.id).items()}
-            if assessment
-            else {}
-        )
+        scores[key] = _scores(session, GateSubject.OPPORTUNITY, deal.id, key)
+        if len(scores[key]) < len(framework.elements):
+            # Elements the deal was never rated on keep what the lead was rated when it was
+            # qualified (BANT's budget, typically): the deal's own rating always wins.
+            for contact_id in _primary_contacts(session, deal.id):
+                lead = _scores(session, GateSubject.CONTACT, contact_id, key)
+                scores[key] = {**lead, **scores[key]}
     return DealFacts(
         close_date=deal.close_date,
         scores=scores,
         element_names=names,
         stakeholders=facts_of(list_stakeholders(session, deal.id)),
         needed_by=needed_by,
+    )
+
+
+def _scores(session: Session, subject: GateSubject, subject_id: int, key: str) -> dict[str, int]:
+    assessment = find_assessment(session, subject=subject, subject_id=subject_id, framework_key=key)
+    if assessment is None:
+        return {}
+    return {k: r.score for k, r in latest_ratings(session, assessment.id).items()}
+
+
+def _primary_contacts(session: Session, deal_id: int) -> list[int]:
+    return list(
+        session.scalars(
+            select(OpportunityContact.contact_id)
+            .where(
+                OpportunityContact.opportunity_id == deal_id,
+                OpportunityContact.is_primary.is_(True),
+            )
+            .order_by(OpportunityContact.contact_id)
+        )
     )
 
 
