@@ -84,6 +84,8 @@ def test_demo_generates_prints_logins_and_refuses_to_run_twice(run: Run, databas
     assert "director@demo.techwin.dev" in result.stdout
     assert "techwin-demo" in result.stdout
     assert "Open http://127.0.0.1:8000 and sign in" in result.stdout
+    assert "Two in a box:" in result.stdout
+    assert "SE requests" in result.stdout
     assert _count(database_file, Contact) == 500
     assert _count(database_file, User) == 20
 

@@ -138,6 +138,12 @@ def demo(
         f"{rows['nurture_enrollment']:,} leads enrolled, "
         f"{rows['nurture_unsubscribe']:,} unsubscribed."
     )
+    print_note(
+        f"Two in a box: {rows['pod']:,} pods, {rows['se_request']:,} SE requests, "
+        f"{rows['meeting']:,} calls ({rows['huddle']:,} huddles, {rows['debrief']:,} debriefs), "
+        f"{rows['stakeholder']:,} stakeholders, {rows['poc']:,} POCs, "
+        f"{rows['technical_win']:,} technical wins, {rows['product_gap']:,} product gaps."
+    )
     if summary.model_auc is not None:
         print_note(
             f"Predictive model trained and active: held-out AUC {summary.model_auc:.3f}; "

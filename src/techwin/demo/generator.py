@@ -20,6 +20,11 @@ never holds more than a few hundred thousand leads' tasks at once
 (:class:`techwin.demo.followup.NurtureRun`): the tasks and enrollments are those of one run,
 only their ids follow the passes.
 
+Once the history is written, a pass of its own gives the organisation its two-in-a-box life
+(:mod:`techwin.demo.two_in_a_box`): pods, SE profiles and charters, then per deal the
+stakeholder map, POC and technical win, competitors, product gaps, SE requests with their
+status history, and calls with their huddles and debriefs, read and written in chunks of deals.
+
 The large organisation. Run through medium's funnel, a million leads would give about 51,000
 deals (5.1% of leads reach ``opportunity``). An organisation that makes 100,000 deals out of a
 million leads in two years works its funnel harder (development reps call every MQL the day
@@ -66,6 +71,8 @@ from techwin.demo.rulebook import (
     stage_infos,
 )
 from techwin.demo.scores import LEAD_SCORE_COLUMNS
+from techwin.demo.two_in_a_box import COUNTED as BOX_TABLES
+from techwin.demo.two_in_a_box import write_two_in_a_box
 from techwin.errors import InvalidInput
 from techwin.models import (
     Account,
@@ -222,10 +229,15 @@ def _generate(
     funnel_stats.rebuild(session)  # the funnel's time-in-stage histograms, from the moves
     if progress is not None:
         progress(label, 1, 1)
+    # Pods, charters, requests, calls, stakeholders, POCs, technical wins, competitors, gaps.
+    box = write_two_in_a_box(session, seed=plan.seed, today=plan.today, progress=progress)
     report = history.nurture
     model = train_and_predict(session, progress=progress) if with_model else None
     rows = {
         **history.rows,
+        **{name: box[name] for name in BOX_TABLES},
+        "opportunity_contact": history.rows["opportunity_contact"] + box["opportunity_contact"],
+        "audit_event": history.rows["audit_event"] + box["audit_event"],
         "nurture_enrollment": report.enrolled,
         "task": report.owner_tasks + report.step_tasks,
     }
@@ -293,6 +305,7 @@ _COUNTED = (
     "engagement_event",
     "nurture_unsubscribe",
     "lead_score",
+    *BOX_TABLES,  # written by the two-in-a-box pass (see techwin.demo.two_in_a_box)
 )
 
 
