@@ -71,7 +71,10 @@ def _sqlite_utc(value: datetime | None) -> str | None:
         return None
     if value.tzinfo is None:
         raise ValueError("naive datetime given to a UTC column")
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    # "YYYY-MM-DD HH:MM:SS.ffffff" followed by "+00:00", which SQLite's UTCDateTime text omits.
+    return value.isoformat(" ", "microseconds")[:26]
 
 
 def _processor(column_type: Any, dialect: Any) -> Callable[[Any], Any] | None:
