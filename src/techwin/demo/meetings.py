@@ -40,6 +40,7 @@ from techwin.demo.evaluations import PocPlan
 from techwin.demo.pods import BoxOrg
 from techwin.evaluation.enums import PocOutcome
 
+UNRECORDED_FOR = timedelta(days=21)  # how long a held call may go unrecorded
 K = MeetingKind
 READ_OUT = (PocOutcome.PASSED, PocOutcome.PARTIAL, PocOutcome.FAILED)
 # Stage → calls held there without a request: (kind, chance).
@@ -180,8 +181,10 @@ class CallBook:
             return None
         if call.is_major and rng.random() < debriefs + (0.08 if call.huddle_at else -0.12):
             call.debriefed = True
-        elif call.deal.is_open and rng.random() < 0.35:
-            return None  # took place, but nobody recorded it: the debrief is owed
+        elif call.deal.is_open and horizon - start < UNRECORDED_FOR and rng.random() < 0.35:
+            # Took place, but nobody recorded it yet: the debrief is owed. Reminders get a call
+            # recorded within a few weeks, so only recent calls are left in that state.
+            return None
         call.recorded_at = recorded
         return recorded
 
