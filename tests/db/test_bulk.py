@@ -29,3 +29,23 @@ def test_the_fast_sqlite_timestamp_matches_the_column_type(moment):
 def test_a_naive_timestamp_is_refused():
     with pytest.raises(ValueError, match="naive"):
         _sqlite_utc(datetime(2026, 1, 1))
+
+
+def test_a_bulk_load_gives_postgresql_planner_statistics(session):
+    from sqlalchemy import text
+
+    from techwin.db.bulk import insert_rows, refresh_statistics
+    from techwin.models import Team
+
+    table = Team.__table__
+    now = datetime.now(UTC)
+    rows = [
+        {"id": 1000 + i, "name": f"Team {i}", "created_at": now, "updated_at": now}
+        for i in range(300)
+    ]
+    insert_rows(session, table, rows, label="teams")
+    refresh_statistics(session, [table])
+    if session.get_bind().dialect.name != "postgresql":
+        return  # SQLite keeps no planner statistics unless asked: nothing to refresh
+    estimate = session.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'team'"))
+    assert estimate >= 300

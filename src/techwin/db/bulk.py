@@ -188,3 +188,17 @@ def sync_sequences(session: Session, tables: Sequence[Table]) -> None:
             session.execute(
                 text("SELECT setval(:seq, :value)"), {"seq": sequence, "value": highest}
             )
+
+
+def refresh_statistics(session: Session, tables: Sequence[Table] = ()) -> None:
+    """Let PostgreSQL's planner see what a bulk load wrote (``ANALYZE`` of ``tables``, or of the
+    whole database, inside the current transaction). Until autovacuum gets to it, a freshly
+    loaded table looks empty to the planner, which then picks plans that cost twice as much.
+    SQLite keeps no such statistics by default and its plans are chosen without them, so
+    nothing is done there."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    if not tables:
+        session.execute(text("ANALYZE"))
+    for table in tables:
+        session.execute(text(f'ANALYZE "{table.name}"'))

@@ -48,7 +48,14 @@ from sqlalchemy import Engine, Table, select, update
 from sqlalchemy.orm import Session
 
 from techwin.core.time import start_of_day, utcnow
-from techwin.db.bulk import Progress, insert_rows, insert_tuples, next_id, sync_sequences
+from techwin.db.bulk import (
+    Progress,
+    insert_rows,
+    insert_tuples,
+    next_id,
+    refresh_statistics,
+    sync_sequences,
+)
 from techwin.demo.followup import NurtureRun, train_and_predict
 from techwin.demo.history import (
     Batch,
@@ -231,6 +238,12 @@ def _generate(
         progress(label, 1, 1)
     # Pods, charters, requests, calls, stakeholders, POCs, technical wins, competitors, gaps.
     box = write_two_in_a_box(session, seed=plan.seed, today=plan.today, progress=progress)
+    label = "Refreshing planner statistics"
+    if progress is not None:
+        progress(label, 0, 1)
+    refresh_statistics(session)
+    if progress is not None:
+        progress(label, 1, 1)
     report = history.nurture
     model = train_and_predict(session, progress=progress) if with_model else None
     rows = {

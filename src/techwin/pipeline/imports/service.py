@@ -28,7 +28,7 @@ from techwin.auth.enums import Role
 from techwin.auth.models import User
 from techwin.auth.permissions import require_writer
 from techwin.core.time import utcnow
-from techwin.db.bulk import insert_rows
+from techwin.db.bulk import insert_rows, refresh_statistics
 from techwin.db.ids import reserve_ids
 from techwin.errors import PermissionDenied
 from techwin.pipeline import rules
@@ -49,6 +49,9 @@ from techwin.pipeline.models import (
 from techwin.pipeline.opportunities import default_pipeline
 
 BATCH = 5000
+# From this many rows written, PostgreSQL's planner statistics of the table are refreshed at once
+# rather than whenever autovacuum gets to it (lists and reports would meanwhile plan badly).
+ANALYZE_FROM = 10_000
 
 
 def _table(model: Any) -> Table:
@@ -57,6 +60,11 @@ def _table(model: Any) -> Table:
 
 
 TEXTUAL = (CustomFieldType.TEXT, CustomFieldType.CATEGORY)
+_ENTITY_TABLES = {
+    "accounts": _table(Account),
+    "contacts": _table(Contact),
+    "opportunities": _table(Opportunity),
+}
 
 
 class _Context:
@@ -269,6 +277,8 @@ def import_file(
             session.flush()
             if follow_up and not dry_run and context.touched:
                 contacts_imported(session, context.touched, progress)
+            if not dry_run and report.created + report.updated >= ANALYZE_FROM:
+                refresh_statistics(session, [_ENTITY_TABLES[entity]])
     if not dry_run:
         record_audit(
             session,
