@@ -109,3 +109,20 @@ def test_discipline_counts_major_calls_with_huddles_and_debriefs_per_pod(session
     assert (pod.major_calls, pod.with_huddle, pod.with_debrief) == (2, 1, 1)
     assert pod.huddle_rate == 0.5
     assert pod.debrief_rate == 0.5
+
+
+def test_call_tallies_add_up_with_their_rates():
+    from techwin.collaboration.reminders import CallTally, Discipline
+
+    total = CallTally.total(
+        [
+            Discipline(major_calls=3, with_huddle=2, with_debrief=1, pod_id=1, pod_name="A"),
+            Discipline(major_calls=1, with_huddle=1, with_debrief=1, pod_id=2, pod_name="B"),
+        ]
+    )
+    assert (total.major_calls, total.with_huddle, total.with_debrief) == (4, 3, 2)
+    assert total.huddle_rate == 0.75
+    assert total.debrief_rate == 0.5
+    assert total.debriefs_owed == 2
+    empty = CallTally.total([])
+    assert (empty.major_calls, empty.huddle_rate, empty.debriefs_owed) == (0, None, 0)

@@ -3,7 +3,7 @@ after one — and each pod's huddle/debrief discipline. The rules are pure; the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -148,14 +148,12 @@ def reminders_for(
 
 
 @dataclass(frozen=True)
-class Discipline:
-    """A pod's share of major calls with a huddle and with a debrief over a period."""
+class CallTally:
+    """Major calls that took place, and how many had a huddle before and a debrief after."""
 
-    pod_id: int | None
-    pod_name: str
-    major_calls: int
-    with_huddle: int
-    with_debrief: int
+    major_calls: int = 0
+    with_huddle: int = 0
+    with_debrief: int = 0
 
     @property
     def huddle_rate(self) -> float | None:
@@ -166,6 +164,28 @@ class Discipline:
     def debrief_rate(self) -> float | None:
         """Major calls with a debrief ÷ major calls (None without calls)."""
         return self.with_debrief / self.major_calls if self.major_calls else None
+
+    @property
+    def debriefs_owed(self) -> int:
+        """Major calls still without a debrief."""
+        return self.major_calls - self.with_debrief
+
+    @classmethod
+    def total(cls, tallies: Iterable[CallTally]) -> CallTally:
+        """The tallies added up."""
+        counts = [(t.major_calls, t.with_huddle, t.with_debrief) for t in tallies]
+        if not counts:
+            return cls()
+        calls, huddles, debriefs = (sum(column) for column in zip(*counts, strict=True))
+        return cls(major_calls=calls, with_huddle=huddles, with_debrief=debriefs)
+
+
+@dataclass(frozen=True)
+class Discipline(CallTally):
+    """A pod's tally over a period (``pod_id`` None: calls of AEs outside any pod)."""
+
+    pod_id: int | None = None
+    pod_name: str = ""
 
 
 def discipline(
@@ -214,7 +234,13 @@ def discipline(
         names.setdefault(int(pod_id), str(name))
         tallies.setdefault(int(pod_id), [0, 0, 0])
     result = [
-        Discipline(pod_id, names[pod_id], *tally)
+        Discipline(
+            major_calls=tally[0],
+            with_huddle=tally[1],
+            with_debrief=tally[2],
+            pod_id=pod_id,
+            pod_name=names[pod_id],
+        )
         for pod_id, tally in tallies.items()
         if pod_ids is None or pod_id in pod_ids
     ]

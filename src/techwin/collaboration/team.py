@@ -70,30 +70,6 @@ class EngineerLoad:
 
 
 @dataclass(frozen=True)
-class DisciplineShare:
-    """Major calls that took place in the period, and how many had a huddle and a debrief."""
-
-    major_calls: int = 0
-    with_huddle: int = 0
-    with_debrief: int = 0
-
-    @property
-    def huddle_rate(self) -> float | None:
-        """Share of the major calls with a huddle (None without calls)."""
-        return self.with_huddle / self.major_calls if self.major_calls else None
-
-    @property
-    def debrief_rate(self) -> float | None:
-        """Share of the major calls with a debrief (None without calls)."""
-        return self.with_debrief / self.major_calls if self.major_calls else None
-
-    @property
-    def debriefs_owed(self) -> int:
-        """Major calls still without a debrief."""
-        return self.major_calls - self.with_debrief
-
-
-@dataclass(frozen=True)
 class TeamPipeline:
     """The team's open deals: how many, their ACV, and how many close soon."""
 
@@ -114,7 +90,7 @@ class TeamHome:
     engineers: list[EngineerLoad] = field(default_factory=list)
     engineer_count: int = 0
     week_start: date | None = None
-    discipline: DisciplineShare = field(default_factory=DisciplineShare)
+    discipline: reminders.CallTally = field(default_factory=reminders.CallTally)
     discipline_days: int = DISCIPLINE_DAYS
     at_risk: list[DealRisk] = field(default_factory=list)
     at_risk_count: int = 0
@@ -242,7 +218,7 @@ def team_pipeline(session: Session, team_ids: set[int] | None, *, today: date) -
 
 def team_discipline(
     session: Session, actor: User, *, today: date, now: datetime
-) -> DisciplineShare:
+) -> reminders.CallTally:
     """The last 30 days' huddle/debrief discipline over the pods the person oversees — the
     figures of the discipline page's "Last 30 days"."""
     scope = discipline_scope(session, actor)
@@ -253,11 +229,7 @@ def team_discipline(
         now=now,
         pod_ids=scope.pod_ids,
     )
-    return DisciplineShare(
-        major_calls=sum(r.major_calls for r in rows),
-        with_huddle=sum(r.with_huddle for r in rows),
-        with_debrief=sum(r.with_debrief for r in rows),
-    )
+    return reminders.CallTally.total(rows)
 
 
 def team_home(session: Session, *, actor: User, now: datetime | None = None) -> TeamHome:

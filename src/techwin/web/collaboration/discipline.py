@@ -108,31 +108,7 @@ class PodRow:
     @property
     def debriefs_owed(self) -> int:
         """Major calls that took place and still have no debrief."""
-        return self.figures.major_calls - self.figures.with_debrief
-
-
-@dataclass(frozen=True)
-class Totals:
-    """The period's figures over every pod shown."""
-
-    major_calls: int
-    with_huddle: int
-    with_debrief: int
-
-    @property
-    def huddle_rate(self) -> float | None:
-        """Share of the major calls with a huddle."""
-        return self.with_huddle / self.major_calls if self.major_calls else None
-
-    @property
-    def debrief_rate(self) -> float | None:
-        """Share of the major calls with a debrief."""
-        return self.with_debrief / self.major_calls if self.major_calls else None
-
-    @property
-    def debriefs_owed(self) -> int:
-        """Major calls still without a debrief."""
-        return self.major_calls - self.with_debrief
+        return self.figures.debriefs_owed
 
 
 def pod_rows(
@@ -150,15 +126,6 @@ def pod_rows(
         PodRow(item, by_id.get(item.pod_id) if item.pod_id is not None else None)
         for item in figures
     ]
-
-
-def totals_of(rows: Sequence[PodRow]) -> Totals:
-    """The rows added up."""
-    return Totals(
-        major_calls=sum(r.figures.major_calls for r in rows),
-        with_huddle=sum(r.figures.with_huddle for r in rows),
-        with_debrief=sum(r.figures.with_debrief for r in rows),
-    )
 
 
 def _share(rate: float | None) -> float | None:
@@ -212,7 +179,7 @@ def discipline_page(request: Request, session: SessionDep, user: WebUser) -> Res
         "scope": scope,
         "scope_label": scope_label(user, scope),
         "rows": rows,
-        "totals": totals_of(rows or []),
+        "totals": reminders.CallTally.total(r.figures for r in rows or []),
         "chart": discipline_chart(rows or []),
         "as_of": today,
         "by_dates": bool(params.get("start", "").strip() or params.get("end", "").strip()),
