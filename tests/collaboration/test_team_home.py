@@ -386,3 +386,21 @@ def test_without_decisions_the_technical_wins_card_says_so(signed_in, people):
     text = signed_in(user=people.manager).get("/").text
     card = text[text.index('id="technical-wins"') :]
     assert "No technical win decided on your team" in card
+
+
+def test_a_managers_queue_lists_their_teams_requests_unless_asked_for_every_team(
+    signed_in, people, session, elsewhere
+):
+    ours = factories.se_request(session, actor=people.ae, deal=people.deal, kind="workshop")
+    theirs = factories.se_request(
+        session, actor=elsewhere["ae"], deal=elsewhere["deal"], kind="rfp"
+    )
+    session.commit()
+    manager = signed_in(user=people.manager)
+    mine = manager.get("/requests?tab=waiting").text
+    assert f'href="/requests/{ours.id}"' in mine
+    assert f'href="/requests/{theirs.id}"' not in mine
+    assert 'name="all_teams"' in mine
+    every = manager.get("/requests?tab=waiting&all_teams=1").text
+    assert f'href="/requests/{ours.id}"' in every
+    assert f'href="/requests/{theirs.id}"' in every

@@ -15,6 +15,7 @@ from techwin.auth import service as auth_service
 from techwin.auth.enums import Role
 from techwin.auth.models import User
 from techwin.collaboration import assignment, requests
+from techwin.collaboration.access import managed_team_ids
 from techwin.collaboration.charter_rules import Verdict
 from techwin.collaboration.enums import REQUEST_KIND_LABELS, RequestKind, RequestStatus
 from techwin.collaboration.facts import check_request
@@ -306,11 +307,15 @@ def queue(request: Request, session: SessionDep, user: WebUser) -> Response:
     mine = f.flag("mine")
     kind = f.choice("kind", RequestKind)
     se_id = f.integer("se_id")
+    # A manager sees the requests on their teams' deals unless they ask for every team's.
+    teams = managed_team_ids(session, user) if user.role is Role.MANAGER else None
+    narrowed = bool(teams) and not f.flag("all_teams")
     filters = requests.RequestFilter(
         statuses=QUEUE_TABS[tab][1],
         requester_id=user.id if mine else None,
         assignee_id=se_id,
         kind=kind,
+        team_ids=tuple(sorted(teams)) if teams and narrowed else None,
     )
     page = None if f.errors else requests.list_requests(session, filters=filters, page=f.page())
     suggestions = {}
@@ -325,6 +330,7 @@ def queue(request: Request, session: SessionDep, user: WebUser) -> Response:
         "kinds": presenters.KIND_OPTIONS,
         "suggestions": suggestions,
         "engineers": [(str(u.id), u.full_name) for u in _engineers(session)],
+        "can_widen": bool(teams),
     }
     name = (
         "collaboration/_queue.html" if fragment(request, "results") else "collaboration/queue.html"
