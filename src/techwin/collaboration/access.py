@@ -67,8 +67,13 @@ def discipline_scope(session: Session, actor: User | None, *, every_team: bool =
         teams = managed_team_ids(session, actor) or set()
         if every_team or not teams:
             return PodScope(None, True, bool(teams))
-        rows = session.execute(select(Pod.id, Pod.team_id))
-        mine = frozenset(pod_id for pod_id, team in rows if team is None or team in teams)
-        return PodScope(mine, False, True)
+        return PodScope(team_pods(session, teams), False, True)
     member_of = session.scalars(select(PodMember.pod_id).where(PodMember.user_id == actor.id))
     return PodScope(frozenset(member_of), False, False)
+
+
+def team_pods(session: Session, teams: set[int]) -> frozenset[int]:
+    """The pods of ``teams``, and the pods that belong to no team (every manager oversees
+    those)."""
+    rows = session.execute(select(Pod.id, Pod.team_id))
+    return frozenset(pod_id for pod_id, team in rows if team is None or team in teams)

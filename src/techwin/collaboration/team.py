@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 from techwin.auth.enums import Role
 from techwin.auth.models import Team, User
 from techwin.collaboration import assignment, reminders
-from techwin.collaboration.access import discipline_scope, managed_team_ids, require_manager
+from techwin.collaboration.access import managed_team_ids, require_manager, team_pods
 from techwin.collaboration.enums import RequestStatus
 from techwin.collaboration.models import SEProfile, SERequest
 from techwin.collaboration.overview import DealRisk, assess_risks
@@ -217,17 +217,16 @@ def team_pipeline(session: Session, team_ids: set[int] | None, *, today: date) -
 
 
 def team_discipline(
-    session: Session, actor: User, *, today: date, now: datetime
+    session: Session, team_ids: set[int] | None, *, today: date, now: datetime
 ) -> reminders.CallTally:
-    """The last 30 days' huddle/debrief discipline over the pods the person oversees — the
-    figures of the discipline page's "Last 30 days"."""
-    scope = discipline_scope(session, actor)
+    """The last 30 days' huddle/debrief discipline over the teams' pods (None: every pod) — the
+    figures of the discipline page's "Last 30 days" (see ``access.discipline_scope``)."""
     rows = reminders.discipline(
         session,
         start=start_of_day(today - timedelta(days=DISCIPLINE_DAYS)),
         end=start_of_day(today) + timedelta(days=1),
         now=now,
-        pod_ids=scope.pod_ids,
+        pod_ids=None if team_ids is None else team_pods(session, team_ids),
     )
     return reminders.CallTally.total(rows)
 
@@ -258,7 +257,7 @@ def team_home(session: Session, *, actor: User, now: datetime | None = None) -> 
         engineers=loads[:ENGINEERS_SHOWN],
         engineer_count=len(loads),
         week_start=assignment.week_bounds(moment)[0].date(),
-        discipline=team_discipline(session, actor, today=today, now=moment),
+        discipline=team_discipline(session, team_ids, today=today, now=moment),
         at_risk=risks[:RISKS_SHOWN],
         at_risk_count=len(risks),
         risk_scan_full=scan_full,

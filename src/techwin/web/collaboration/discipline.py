@@ -105,11 +105,6 @@ class PodRow:
     figures: reminders.Discipline
     pod: Pod | None
 
-    @property
-    def debriefs_owed(self) -> int:
-        """Major calls that took place and still have no debrief."""
-        return self.figures.debriefs_owed
-
 
 def pod_rows(
     session: Session, scope: PodScope, period: Period, *, known: Sequence[Pod] | None = None
