@@ -47,7 +47,6 @@ def _deal(page: Page, base: str) -> None:
 def _deal_box(page: Page, base: str) -> None:
     """The same deal, further down: the pod, its requests, stakeholders, calls and POC."""
     _deal(page, base)
-    page.locator("#two-in-a-box").scroll_into_view_if_needed()
     page.evaluate("document.getElementById('two-in-a-box').scrollIntoView({block: 'start'})")
 
 
