@@ -199,8 +199,9 @@ class SeniorStaff:
             ids.append(contact_id)
             levels.append(LEVELS.index(seniority))
             created.append(_utc(at).timestamp())
-        # Scanned in id order: a stable sort by account keeps each account's ids in order.
-        order = sorted(range(len(ids)), key=accounts.__getitem__)
+        # No ORDER BY on the scan (PostgreSQL returns heap order, which differs from run to
+        # run): sorting by account then id here keeps :meth:`of` deterministic.
+        order = sorted(range(len(ids)), key=lambda i: (accounts[i], ids[i]))
         self.accounts = array("q", (accounts[i] for i in order))
         self.ids = array("q", (ids[i] for i in order))
         self.levels = array("b", (levels[i] for i in order))
