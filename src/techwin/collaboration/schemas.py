@@ -19,6 +19,7 @@ from techwin.collaboration.enums import (
     RequestStatus,
     Sentiment,
 )
+from techwin.core.inputs import InputModel
 from techwin.core.types import RecordId
 from techwin.pipeline.enums import Seniority
 
@@ -26,31 +27,14 @@ Tag = Annotated[str, Field(min_length=1, max_length=40)]
 Reason = Annotated[str, Field(min_length=3, max_length=500)]
 
 
-def _blank_to_none(value: object) -> object:
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
-
-
 def _tags(values: list[str]) -> list[str]:
     return list(dict.fromkeys(v.strip().lower() for v in values if v.strip()))
-
-
-class _Input(BaseModel):
-    """Input models strip text and treat blank strings as 'not given'."""
-
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _blanks(cls, value: object) -> object:
-        return _blank_to_none(value)
 
 
 # ---------- SE profiles and pods ----------
 
 
-class SEProfileIn(_Input):
+class SEProfileIn(InputModel):
     """What a manager records about an SE for assignment."""
 
     skills: list[Tag] = Field(default_factory=list, max_length=30)
@@ -76,14 +60,14 @@ class SEProfileOut(BaseModel):
     version: int
 
 
-class PodMemberIn(_Input):
+class PodMemberIn(InputModel):
     """A person in a pod."""
 
     user_id: RecordId
     side: PodSide
 
 
-class PodIn(_Input):
+class PodIn(InputModel):
     """A new pod, or a pod's new name, team and members."""
 
     name: str = Field(min_length=1, max_length=120)
@@ -127,7 +111,7 @@ class TeamCoverageOut(BaseModel):
 # ---------- Charters ----------
 
 
-class CharterSpec(_Input):
+class CharterSpec(InputModel):
     """A charter's content, as shipped in the playbook or edited by a manager."""
 
     name: str = Field(min_length=1, max_length=120)
@@ -153,7 +137,7 @@ class CharterEdit(CharterSpec):
     based_on: int | None = None
 
 
-class CharterScopeIn(_Input):
+class CharterScopeIn(InputModel):
     """Start a team charter (or a pod override) from the charter that applies there today."""
 
     team_id: RecordId | None = None
@@ -199,7 +183,7 @@ class CharterOut(BaseModel):
 # ---------- Stakeholders ----------
 
 
-class NewContactIn(_Input):
+class NewContactIn(InputModel):
     """A person to add to the account while putting them on the stakeholder map."""
 
     first_name: str = Field(min_length=1, max_length=80)
@@ -209,7 +193,7 @@ class NewContactIn(_Input):
     seniority: Seniority | None = None
 
 
-class StakeholderIn(_Input):
+class StakeholderIn(InputModel):
     """A contact on the deal's stakeholder map (an existing one, or a new person)."""
 
     contact_id: RecordId | None = None
@@ -227,7 +211,7 @@ class StakeholderIn(_Input):
         return self
 
 
-class StakeholderPatch(_Input):
+class StakeholderPatch(InputModel):
     """A change to a stakeholder's role, engagement, sentiment or notes."""
 
     role: BuyingRole | None = None
@@ -269,7 +253,7 @@ class CoverageOut(BaseModel):
 # ---------- SE requests ----------
 
 
-class RequestIn(_Input):
+class RequestIn(InputModel):
     """An AE's request for SE time on a deal."""
 
     opportunity_id: RecordId
@@ -285,14 +269,14 @@ class RequestIn(_Input):
         return _tags(value)
 
 
-class ReasonIn(_Input):
+class ReasonIn(InputModel):
     """A reason, for overrides and cancellations."""
 
     reason: Reason
     version: int | None = None
 
 
-class DeclineIn(_Input):
+class DeclineIn(InputModel):
     """An SE declining a request, with the questions the AE could not answer."""
 
     reason: Reason
@@ -302,14 +286,14 @@ class DeclineIn(_Input):
     version: int | None = None
 
 
-class AssignIn(_Input):
+class AssignIn(InputModel):
     """A manager assigning an SE."""
 
     se_id: RecordId
     version: int | None = None
 
 
-class VersionIn(_Input):
+class VersionIn(InputModel):
     """An action on a record that only needs the version the actor saw."""
 
     version: int | None = None
@@ -380,7 +364,7 @@ class SuggestionOut(BaseModel):
 # ---------- Meetings, huddles, debriefs ----------
 
 
-class MeetingIn(_Input):
+class MeetingIn(InputModel):
     """A call on a deal."""
 
     opportunity_id: RecordId
@@ -396,7 +380,7 @@ class MeetingIn(_Input):
     contact_ids: list[RecordId] = Field(default_factory=list, max_length=40)
 
 
-class MeetingPatch(_Input):
+class MeetingPatch(InputModel):
     """A change to a call: any of its time, length, kind, title, place, agenda and people (the
     lists replace the call's); fields left out stay as they are."""
 
@@ -412,7 +396,7 @@ class MeetingPatch(_Input):
     version: int | None = None
 
 
-class HeldIn(_Input):
+class HeldIn(InputModel):
     """Marking a call as held."""
 
     held_at: datetime | None = None
@@ -442,7 +426,7 @@ class MeetingOut(BaseModel):
     version: int
 
 
-class HuddleIn(_Input):
+class HuddleIn(InputModel):
     """The plan the AE and SE agree on before a major call."""
 
     held_at: datetime | None = None
@@ -482,7 +466,7 @@ class HuddleOut(BaseModel):
     version: int
 
 
-class RatingUpdateIn(_Input):
+class RatingUpdateIn(InputModel):
     """A qualification rating the debrief updates."""
 
     framework: str = Field(min_length=1, max_length=40)
@@ -491,7 +475,7 @@ class RatingUpdateIn(_Input):
     evidence: str | None = Field(default=None, max_length=4000)
 
 
-class DebriefIn(_Input):
+class DebriefIn(InputModel):
     """The review right after a call."""
 
     what_we_missed: str | None = Field(default=None, max_length=4000)
