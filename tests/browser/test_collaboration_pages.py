@@ -13,48 +13,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from techwin.auth import service as auth_service
 from techwin.auth.enums import Role
 from techwin.auth.models import User
-from techwin.auth.schemas import TeamCreate, UserCreate
-from techwin.collaboration import debriefs, huddles, meetings, pods, stakeholders
-from techwin.collaboration.enums import MeetingKind, PodSide
-from techwin.collaboration.schemas import (
-    DebriefIn,
-    HeldIn,
-    HuddleIn,
-    MeetingIn,
-    NewContactIn,
-    PodIn,
-    PodMemberIn,
-    StakeholderIn,
-)
+from techwin.collaboration import stakeholders
+from techwin.collaboration.schemas import NewContactIn, StakeholderIn
 from techwin.core.time import utcnow
 from techwin.pipeline import accounts, opportunities
 from techwin.pipeline.enums import Seniority
 from techwin.pipeline.schemas import AccountIn, OpportunityIn
+from tests.browser.cast import AE, MANAGER, PASSWORD, SE, call, person, two_teams
 from tests.browser.support import running_server, sign_in
 
 pytestmark = pytest.mark.browser
 
 SHOTS = Path("/tmp/shots")
-PASSWORD = "correct horse battery"
-MANAGER = "maya.chen@example.com"
-AE = "alex.morgan@example.com"
-SE = "priya.shah@example.com"
-
-
-def _person(session: Session, email: str, name: str, role: Role, team_id: int | None) -> User:
-    data = UserCreate(email=email, full_name=name, role=role, password=PASSWORD, team_id=team_id)
-    return auth_service.create_user(session, actor=None, data=data)
-
-
-def _pod(session: Session, name: str, team_id: int, ae: User, se: User) -> None:
-    members = [
-        PodMemberIn(user_id=ae.id, side=PodSide.AE),
-        PodMemberIn(user_id=se.id, side=PodSide.SE),
-    ]
-    pods.create_pod(session, actor=None, data=PodIn(name=name, team_id=team_id, members=members))
 
 
 def _deal(session: Session, owner: User, name: str) -> int:
@@ -69,72 +41,11 @@ def _deal(session: Session, owner: User, name: str) -> int:
     return deal.id
 
 
-def _call(
-    session: Session,
-    owner: User,
-    deal_id: int,
-    title: str,
-    hours: float,
-    *,
-    huddle: bool = False,
-    debrief: bool = False,
-    attendees: list[int] | None = None,
-) -> None:
-    starts = utcnow() + timedelta(hours=hours)
-    meeting = meetings.plan_meeting(
-        session,
-        actor=owner,
-        data=MeetingIn(
-            opportunity_id=deal_id,
-            kind=MeetingKind.CUSTOM_DEMO,
-            title=title,
-            starts_at=starts,
-            attendee_ids=attendees or [],
-        ),
-    )
-    if huddle:
-        huddles.save_huddle(
-            session,
-            actor=owner,
-            meeting=meeting,
-            data=HuddleIn(
-                objective="One objective, agreed",
-                call_to_action="Agree the next step",
-                held_at=starts - timedelta(hours=26),
-                commercial_owner_id=owner.id,
-            ),
-        )
-    if hours < 0:
-        meetings.hold_meeting(
-            session, actor=owner, meeting=meeting, data=HeldIn(held_at=starts + timedelta(hours=1))
-        )
-    if debrief:
-        debriefs.save_debrief(
-            session, actor=owner, meeting=meeting, data=DebriefIn(pain_uncovered="partly")
-        )
-
-
 def _seed(session: Session) -> None:
     """Maya's team with three pods and a quarter of calls; another team's pod; one planned call."""
-    maya = _person(session, MANAGER, "Maya Chen", Role.MANAGER, None)
-    east = auth_service.create_team(
-        session, actor=None, data=TeamCreate(name="Enterprise East", manager_id=maya.id)
-    )
-    maya.team_id = east.id
-    alex = _person(session, AE, "Alex Morgan", Role.AE, east.id)
-    jordan = _person(session, "jordan.lee@example.com", "Jordan Lee", Role.AE, east.id)
-    sam = _person(session, "sam.reed@example.com", "Sam Reed", Role.AE, east.id)
-    priya = _person(session, SE, "Priya Shah", Role.SE, east.id)
-    lukas = _person(session, "lukas.becker@example.com", "Lukas Becker", Role.SE, east.id)
-    noor = _person(session, "noor.haddad@example.com", "Noor Haddad", Role.SE, east.id)
-    _pod(session, "Alex + Priya", east.id, alex, priya)
-    _pod(session, "Jordan + Lukas", east.id, jordan, lukas)
-    _pod(session, "Sam + Noor", east.id, sam, noor)
-    _person(session, "casey.wu@example.com", "Casey Wu", Role.AE, east.id)  # in no pod yet
-    west = auth_service.create_team(session, actor=None, data=TeamCreate(name="Public sector"))
-    riley = _person(session, "riley.park@example.com", "Riley Park", Role.AE, west.id)
-    kim = _person(session, "kim.novak@example.com", "Kim Novak", Role.SE, west.id)
-    _pod(session, "Riley + Kim", west.id, riley, kim)
+    org = two_teams(session)
+    alex, jordan, sam, priya, riley = org.alex, org.jordan, org.sam, org.priya, org.riley
+    person(session, "casey.wu@example.com", "Casey Wu", Role.AE, org.east.id)  # in no pod yet
 
     initech = _deal(session, alex, "Initech platform")
     for first, last, title, role in (
@@ -176,20 +87,22 @@ def _seed(session: Session) -> None:
     )
     for owner, deal_id, what, calls in history:
         for day, huddled, debriefed in calls:
-            _call(
+            call(
                 session,
                 owner,
                 deal_id,
                 f"{what}, {day} days ago",
-                -24 * day,
+                utcnow() - timedelta(days=day),
                 huddle=huddled,
                 debrief=debriefed,
             )
     springfield = _deal(session, riley, "City of Springfield")
-    _call(session, riley, springfield, "Security review", -24 * 4, huddle=True, debrief=True)
+    four_days_ago = utcnow() - timedelta(days=4)
+    call(session, riley, springfield, "Security review", four_days_ago, huddle=True, debrief=True)
     # The planned call Alex will move, and a debriefed one that must stay in the past.
-    _call(session, alex, initech, "Custom demo for Initech", 72, attendees=[priya.id])
-    _call(session, alex, initech, "Initech discovery follow-up", -6, huddle=True, debrief=True)
+    soon, earlier = utcnow() + timedelta(days=3), utcnow() - timedelta(hours=6)
+    call(session, alex, initech, "Custom demo for Initech", soon, attendees=[priya])
+    call(session, alex, initech, "Initech discovery follow-up", earlier, huddle=True, debrief=True)
 
 
 def test_the_manager_reads_discipline_and_the_ae_edits_a_call(tmp_path, new_page):

@@ -7,7 +7,7 @@ is told how to get one; an AE of the team sees their own home. Screenshots go to
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,25 +17,16 @@ from sqlalchemy.orm import Session
 from techwin.auth import service as auth_service
 from techwin.auth.enums import Role
 from techwin.auth.models import User
-from techwin.auth.schemas import TeamCreate, UserCreate
+from techwin.auth.schemas import TeamCreate
 from techwin.collaboration import (
     assignment,
-    debriefs,
-    huddles,
-    meetings,
     pods,
     requests,
     stakeholders,
 )
-from techwin.collaboration.enums import MeetingKind, PodSide, RequestKind
+from techwin.collaboration.enums import RequestKind
 from techwin.collaboration.schemas import (
-    DebriefIn,
-    HeldIn,
-    HuddleIn,
-    MeetingIn,
     NewContactIn,
-    PodIn,
-    PodMemberIn,
     RequestIn,
     SEProfileIn,
     StakeholderIn,
@@ -45,33 +36,16 @@ from techwin.pipeline import accounts, opportunities
 from techwin.pipeline.enums import Seniority
 from techwin.pipeline.models import Opportunity
 from techwin.pipeline.schemas import AccountIn, OpportunityIn
+from tests.browser.cast import AE, MANAGER, PASSWORD, call, person, two_teams
 from tests.browser.support import running_server, sign_in
 
 pytestmark = pytest.mark.browser
 
 SHOTS = Path("/tmp/shots")
-PASSWORD = "correct horse battery"
-MANAGER = "maya.chen@example.com"
 LONE_MANAGER = "tom.baker@example.com"
 NEW_MANAGER = "eve.stone@example.com"
-AE = "alex.morgan@example.com"
 LONG_SE = "Maximiliana Alexandrina Konstantinopoulou-Vandenberghe"
 LONG_DEAL = "Umbrella Corporation — global data platform migration and analytics modernisation"
-
-
-def _person(
-    session: Session, email: str, name: str, role: Role, team_id: int | None = None
-) -> User:
-    data = UserCreate(email=email, full_name=name, role=role, password=PASSWORD, team_id=team_id)
-    return auth_service.create_user(session, actor=None, data=data)
-
-
-def _pod(session: Session, name: str, team_id: int, ae: User, se: User) -> None:
-    members = [
-        PodMemberIn(user_id=ae.id, side=PodSide.AE),
-        PodMemberIn(user_id=se.id, side=PodSide.SE),
-    ]
-    pods.create_pod(session, actor=None, data=PodIn(name=name, team_id=team_id, members=members))
 
 
 def _deal(
@@ -132,83 +106,19 @@ def _request(
     return found.id
 
 
-def _call(
-    session: Session,
-    owner: User,
-    deal: Opportunity,
-    title: str,
-    starts: datetime,
-    *,
-    hours: float = 1,
-    se: User | None = None,
-    huddle: bool = False,
-    debrief: bool = False,
-) -> None:
-    meeting = meetings.plan_meeting(
-        session,
-        actor=owner,
-        data=MeetingIn(
-            opportunity_id=deal.id,
-            kind=MeetingKind.CUSTOM_DEMO,
-            title=title,
-            starts_at=starts,
-            duration_minutes=int(hours * 60),
-            attendee_ids=[se.id] if se else [],
-        ),
-    )
-    if huddle:
-        huddles.save_huddle(
-            session,
-            actor=owner,
-            meeting=meeting,
-            data=HuddleIn(
-                objective="One objective, agreed",
-                call_to_action="Agree the next step",
-                held_at=starts - timedelta(hours=26),
-                commercial_owner_id=owner.id,
-            ),
-        )
-    if starts < utcnow() - timedelta(hours=hours):
-        meetings.hold_meeting(
-            session,
-            actor=owner,
-            meeting=meeting,
-            data=HeldIn(held_at=starts + timedelta(hours=hours)),
-        )
-    if debrief:
-        debriefs.save_debrief(
-            session, actor=owner, meeting=meeting, data=DebriefIn(pain_uncovered="partly")
-        )
-
-
 def _seed(session: Session) -> None:
     """Maya's team (three pods, four SEs), its deals, requests and calls; another team; a
     manager without a team and one whose team is still empty."""
-    maya = _person(session, MANAGER, "Maya Chen", Role.MANAGER)
-    east = auth_service.create_team(
-        session, actor=None, data=TeamCreate(name="Enterprise East", manager_id=maya.id)
-    )
-    maya.team_id = east.id
-    alex = _person(session, AE, "Alex Morgan", Role.AE, east.id)
-    jordan = _person(session, "jordan.lee@example.com", "Jordan Lee", Role.AE, east.id)
-    sam = _person(session, "sam.reed@example.com", "Sam Reed", Role.AE, east.id)
-    priya = _person(session, "priya.shah@example.com", "Priya Shah", Role.SE, east.id)
-    lukas = _person(session, "lukas.becker@example.com", "Lukas Becker", Role.SE, east.id)
-    noor = _person(session, "noor.haddad@example.com", "Noor Haddad", Role.SE, east.id)
-    maxi = _person(session, "maxi.k@example.com", LONG_SE, Role.SE, east.id)
+    org = two_teams(session)
+    maya, alex, jordan, sam, riley = org.maya, org.alex, org.jordan, org.sam, org.riley
+    priya, lukas, noor = org.priya, org.lukas, org.noor
+    maxi = person(session, "maxi.k@example.com", LONG_SE, Role.SE, org.east.id)
     for se, capacity in ((lukas, 20), (maxi, 25)):
         pods.save_profile(
             session, actor=None, user_id=se.id, data=SEProfileIn(weekly_capacity_hours=capacity)
         )
-    _pod(session, "Alex + Priya", east.id, alex, priya)
-    _pod(session, "Jordan + Lukas", east.id, jordan, lukas)
-    _pod(session, "Sam + Noor", east.id, sam, noor)
-    west = auth_service.create_team(session, actor=None, data=TeamCreate(name="Public sector"))
-    riley = _person(session, "riley.park@example.com", "Riley Park", Role.AE, west.id)
-    kim = _person(session, "kim.novak@example.com", "Kim Novak", Role.SE, west.id)
-    _pod(session, "Riley + Kim", west.id, riley, kim)
-    _person(session, LONE_MANAGER, "Tom Baker", Role.MANAGER)
-    eve = _person(session, NEW_MANAGER, "Eve Stone", Role.MANAGER)
+    person(session, LONE_MANAGER, "Tom Baker", Role.MANAGER)
+    eve = person(session, NEW_MANAGER, "Eve Stone", Role.MANAGER)
     auth_service.create_team(
         session, actor=None, data=TeamCreate(name="New logos", manager_id=eve.id)
     )
@@ -243,26 +153,27 @@ def _seed(session: Session) -> None:
     # This week's calls: Lukas overbooked, Priya busy, Noor light, the long-named SE free.
     monday, _next = assignment.week_bounds(utcnow())
     for day, hours in ((0, 5), (1, 5), (2, 4.5), (3, 4), (4, 4)):
-        _call(
+        call(
             session,
             jordan,
-            globex,
+            globex.id,
             f"Workshop day {day + 1}",
             monday + timedelta(days=day, hours=9),
             hours=hours,
-            se=lukas,
+            attendees=[lukas],
         )
     for day in (1, 3, 4):
-        _call(
+        call(
             session,
             alex,
-            initech,
+            initech.id,
             f"Initech session {day}",
             monday + timedelta(days=day, hours=14),
             hours=4,
-            se=priya,
+            attendees=[priya],
         )
-    _call(session, sam, stark, "Stark read-out", monday + timedelta(days=2, hours=16), se=noor)
+    read_out = monday + timedelta(days=2, hours=16)
+    call(session, sam, stark.id, "Stark read-out", read_out, attendees=[noor])
 
     # The last 30 days' major calls: huddles mostly, debriefs less often.
     history = (
@@ -273,16 +184,16 @@ def _seed(session: Session) -> None:
     now = utcnow()
     for owner, deal, calls in history:
         for days, huddled, debriefed in calls:
-            _call(
+            call(
                 session,
                 owner,
-                deal,
+                deal.id,
                 f"Deep dive, {days} days ago",
                 now - timedelta(days=days),
                 huddle=huddled,
                 debrief=debriefed,
             )
-    _call(session, riley, springfield, "Security review", now - timedelta(days=4), huddle=True)
+    call(session, riley, springfield.id, "Security review", now - timedelta(days=4), huddle=True)
 
 
 def test_the_manager_home_shows_the_teams_day(tmp_path, new_page):

@@ -14,9 +14,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from techwin.auth import service as auth_service
 from techwin.auth.enums import Role
-from techwin.auth.schemas import UserCreate
 from techwin.core.time import utcnow
 from techwin.evaluation import competitors
 from techwin.evaluation.schemas import CompetitorIn
@@ -24,12 +22,11 @@ from techwin.feedback import gaps
 from techwin.feedback.schemas import GapIn, GapLinkIn
 from techwin.pipeline import accounts, opportunities
 from techwin.pipeline.schemas import AccountIn, MoveIn, OpportunityIn
+from tests.browser.cast import PASSWORD, SE, person
 from tests.browser.support import running_server, sign_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
-SE = "priya.shah@example.com"
 PM = "pat.kim@example.com"
 
 
@@ -42,11 +39,7 @@ def _seed(session: Session) -> None:
         (PM, "Pat Kim", Role.PM),
         ("maya.chen@example.com", "Maya Chen", Role.MANAGER),
     ):
-        people[role] = auth_service.create_user(
-            session,
-            actor=None,
-            data=UserCreate(email=email, full_name=name, role=role, password=PASSWORD),
-        )
+        people[role] = person(session, email, name, role)
     ae, se = people[Role.AE], people[Role.SE]
 
     def deal(company: str, acv: str, **extra: object) -> object:

@@ -15,13 +15,11 @@ from sqlalchemy.orm import Session
 
 from techwin.auth import service as auth_service
 from techwin.auth.enums import Role
-from techwin.auth.schemas import TeamCreate, UserCreate
+from techwin.auth.schemas import TeamCreate
 from techwin.collaboration import meetings, pods, requests
-from techwin.collaboration.enums import MeetingKind, PodSide
+from techwin.collaboration.enums import MeetingKind
 from techwin.collaboration.schemas import (
     MeetingIn,
-    PodIn,
-    PodMemberIn,
     RequestIn,
     SEProfileIn,
 )
@@ -29,67 +27,25 @@ from techwin.core.time import utcnow
 from techwin.pipeline import accounts, contacts, opportunities
 from techwin.pipeline.enums import Seniority
 from techwin.pipeline.schemas import AccountIn, ContactIn, OpportunityIn
+from tests.browser.cast import AE, MANAGER, PASSWORD, SE, person, pod
 from tests.browser.support import running_server, sign_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
-AE = "alex.morgan@example.com"
-MANAGER = "maya.chen@example.com"
-SE = "priya.shah@example.com"
-
 
 def _seed(session: Session) -> None:
     """A team with its manager, two AEs, two SEs, a pod, SE profiles, and a few deals."""
-    maya = auth_service.create_user(
-        session,
-        actor=None,
-        data=UserCreate(email=MANAGER, full_name="Maya Chen", role=Role.MANAGER, password=PASSWORD),
-    )
+    maya = person(session, MANAGER, "Maya Chen", Role.MANAGER)
     team = auth_service.create_team(
         session, actor=None, data=TeamCreate(name="Enterprise East", manager_id=maya.id)
     )
     maya.team_id = team.id
-    people = {}
-    for email, name, role in (
-        (AE, "Alex Morgan", Role.AE),
-        ("jordan.lee@example.com", "Jordan Lee", Role.AE),
-        (SE, "Priya Shah", Role.SE),
-        ("lukas.becker@example.com", "Lukas Becker", Role.SE),
-    ):
-        people[email] = auth_service.create_user(
-            session,
-            actor=None,
-            data=UserCreate(
-                email=email, full_name=name, role=role, password=PASSWORD, team_id=team.id
-            ),
-        )
-    alex, jordan = people[AE], people["jordan.lee@example.com"]
-    priya, lukas = people[SE], people["lukas.becker@example.com"]
-    pods.create_pod(
-        session,
-        actor=None,
-        data=PodIn(
-            name="Alex + Priya",
-            team_id=team.id,
-            members=[
-                PodMemberIn(user_id=alex.id, side=PodSide.AE),
-                PodMemberIn(user_id=priya.id, side=PodSide.SE),
-            ],
-        ),
-    )
-    pods.create_pod(
-        session,
-        actor=None,
-        data=PodIn(
-            name="Jordan + Lukas",
-            team_id=team.id,
-            members=[
-                PodMemberIn(user_id=jordan.id, side=PodSide.AE),
-                PodMemberIn(user_id=lukas.id, side=PodSide.SE),
-            ],
-        ),
-    )
+    alex = person(session, AE, "Alex Morgan", Role.AE, team.id)
+    jordan = person(session, "jordan.lee@example.com", "Jordan Lee", Role.AE, team.id)
+    priya = person(session, SE, "Priya Shah", Role.SE, team.id)
+    lukas = person(session, "lukas.becker@example.com", "Lukas Becker", Role.SE, team.id)
+    pod(session, "Alex + Priya", team.id, alex, priya)
+    pod(session, "Jordan + Lukas", team.id, jordan, lukas)
     for user, skills, territories in (
         (priya, ["custom_demo", "sso", "kubernetes"], ["EMEA"]),
         (lukas, ["poc", "security_review"], ["NA East"]),
