@@ -30,16 +30,33 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _url(tmp: Path) -> str:
+    return f"sqlite:///{tmp / 'techwin.db'}"
+
+
+@contextmanager
+def database(tmp: Path) -> Iterator[Session]:
+    """A session on the database :func:`running_server` serves from ``tmp``, committed at the
+    end: how a journey lets time pass (a call planned for Thursday has taken place)."""
+    settings = Settings(env=Environment.TEST, secret_key=SECRET, database_url=_url(tmp))
+    engine = build_engine(settings)
+    try:
+        with Session(engine) as session, session.begin():
+            yield session
+    finally:
+        engine.dispose()
+
+
 @contextmanager
 def running_server(tmp: Path, seed: Callable[[Session], Any]) -> Iterator[str]:
     """Prepare a database, let ``seed`` fill it, serve it with uvicorn; yields the base URL."""
-    url = f"sqlite:///{tmp / 'techwin.db'}"
+    url = _url(tmp)
     settings = Settings(env=Environment.TEST, secret_key=SECRET, database_url=url)
     engine = build_engine(settings)
     prepare_database(url, engine)
-    with Session(engine) as session, session.begin():
-        seed(session)
     engine.dispose()
+    with database(tmp) as session:
+        seed(session)
     port = _free_port()
     env = {
         **os.environ,

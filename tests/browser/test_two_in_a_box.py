@@ -11,6 +11,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from techwin.auth import service as auth_service
@@ -18,6 +19,7 @@ from techwin.auth.enums import Role
 from techwin.auth.schemas import TeamCreate
 from techwin.collaboration import meetings, pods, requests
 from techwin.collaboration.enums import MeetingKind
+from techwin.collaboration.models import Huddle, Meeting
 from techwin.collaboration.schemas import (
     MeetingIn,
     RequestIn,
@@ -28,7 +30,7 @@ from techwin.pipeline import accounts, contacts, opportunities
 from techwin.pipeline.enums import Seniority
 from techwin.pipeline.schemas import AccountIn, ContactIn, OpportunityIn
 from tests.browser.cast import AE, MANAGER, PASSWORD, SE, person, pod
-from tests.browser.support import running_server, sign_in
+from tests.browser.support import database, running_server, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -279,6 +281,17 @@ def test_request_blocked_then_qualified_assigned_huddled_and_debriefed(
         assert "Huddle recorded." in se.inner_text("#toasts")
         assert "on time" in se.inner_text("#huddle .card-head")
 
+        # Before the call starts there is nothing to mark as held. Three days pass: the call
+        # began an hour ago.
+        assert se.locator("button[data-hold]").count() == 0
+        meeting_id = int(meeting_url.rsplit("/", 1)[1])
+        with database(tmp_path) as db:
+            meeting = db.get_one(Meeting, meeting_id)
+            shift = meeting.starts_at - (utcnow() - timedelta(hours=1))
+            meeting.starts_at -= shift
+            huddle = db.scalars(select(Huddle).where(Huddle.meeting_id == meeting_id)).one()
+            huddle.held_at -= shift
+        se.reload()
         se.click("button[data-hold]")
         se.wait_for_url(re.compile(r"/meetings/\d+"))
         se.fill("#f-what_we_missed", "Their data residency question; we had no answer ready")

@@ -186,6 +186,11 @@ def test_stakeholders_coverage_huddle_debrief_and_calendar(as_role, org, session
     )
     assert huddle.status_code == 200, huddle.text
     assert huddle.json()["checklist"]["prospect_researched"] is False
+    early = ae.post(f"/api/v1/meetings/{meeting.id}/held", json={})
+    assert early.status_code == 422
+    assert early.json()["field"] == "held_at"
+    meeting.starts_at = utcnow() - timedelta(hours=1)  # two days pass
+    session.commit()
     held = ae.post(f"/api/v1/meetings/{meeting.id}/held", json={})
     assert held.json()["status"] == "held"
     debrief = ae.put(

@@ -170,6 +170,11 @@ def test_holding_cancelling_and_permissions(session, org):
             session, actor=org.ae, meeting=meeting, data=HeldIn(held_at=utcnow() + timedelta(1))
         )
     assert future.value.field == "held_at"
+    with pytest.raises(InvalidInput, match="cannot have taken place before") as early:
+        meetings.hold_meeting(session, actor=org.ae, meeting=meeting, data=HeldIn())
+    assert early.value.field == "held_at"
+    assert meeting.status is MeetingStatus.PLANNED
+    meeting.starts_at = utcnow() - timedelta(hours=2)  # the call's time comes
     meetings.hold_meeting(session, actor=org.ae, meeting=meeting, data=HeldIn())
     with pytest.raises(InvalidState):
         meetings.hold_meeting(session, actor=org.ae, meeting=meeting, data=HeldIn())

@@ -80,7 +80,9 @@ def test_the_full_flow_assigned_scheduled_done(session, org):
     assert request.status is S.ASSIGNED
     deal = opportunities.get_opportunity(session, org.deal.id)
     assert org.se.id in {u.id for u in deal.engineers}  # the SE joins the deal
-    meeting = factories.meeting(session, actor=org.se, deal=org.deal, request_id=request.id)
+    meeting = factories.meeting(
+        session, actor=org.se, deal=org.deal, request_id=request.id, hours_from_now=-2
+    )
     assert request.status is S.SCHEDULED
     assert {u.id for u in meeting.attendees} >= {org.se.id, org.ae.id}
     factories_held = meeting

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from techwin.auth.enums import Role
 from techwin.collaboration.enums import RequestStatus
-from techwin.collaboration.models import Charter, Huddle, SERequest, Stakeholder
+from techwin.collaboration.models import Charter, Huddle, Meeting, SERequest, Stakeholder
 from techwin.core.time import utcnow
 from techwin.pipeline import opportunities
 from techwin.pipeline.schemas import MoveIn
@@ -293,6 +293,14 @@ def test_huddle_call_and_debrief_through_the_pages(signed_in, people, session):
         },
     )
     assert saved.status_code == 303
+    early = se.post(f"{meeting_url}/held", {})
+    assert early.status_code == 422
+    assert "cannot have taken place before" in early.text
+    assert "data-hold" not in se.get(meeting_url).text
+    meeting = session.get_one(Meeting, int(meeting_url.rsplit("/", 1)[1]))
+    meeting.starts_at = utcnow() - timedelta(hours=1)  # three days pass
+    session.commit()
+    assert "data-hold" in se.get(meeting_url).text
     held = se.post(f"{meeting_url}/held", {})
     assert held.status_code == 303
     debrief = se.post(

@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from sqlalchemy.orm import Session
 
 from techwin.api.paging import PageOut, page_out
+from techwin.auth import service as auth_service
 from techwin.collaboration import (
     assignment,
     charters,
@@ -68,6 +69,7 @@ from techwin.core.time import as_utc, start_of_day, utcnow
 from techwin.core.types import RecordId
 from techwin.deps import ApiUser, PageDep, SessionDep
 from techwin.errors import InvalidInput, NotFound
+from techwin.evaluation import se_requests
 from techwin.pipeline import opportunities
 
 router = APIRouter(tags=["collaboration"])
@@ -323,7 +325,7 @@ def list_requests(
 @router.post("/se-requests", response_model=RequestOut, status_code=status.HTTP_201_CREATED)
 def submit_request(body: RequestIn, session: SessionDep, user: ApiUser) -> RequestOut:
     """Ask for SE time; the answer says whether the charter blocked it (``status``, ``unmet``)."""
-    return requests.request_out(requests.submit_request(session, actor=user, data=body))
+    return requests.request_out(se_requests.submit_request(session, actor=user, data=body))
 
 
 @router.get("/se-requests/{request_id}", response_model=RequestOut)
@@ -347,7 +349,7 @@ def resubmit(
 ) -> RequestOut:
     """Check a blocked request against the charter again."""
     found = requests.get_request(session, request_id)
-    requests.resubmit_request(session, actor=user, request=found, version=body.version)
+    se_requests.resubmit_request(session, actor=user, request=found, version=body.version)
     return requests.request_out(found)
 
 
@@ -433,29 +435,58 @@ def complete(
 # ---------- Meetings, huddles, debriefs ----------
 
 
-@router.get("/meetings", response_model=list[MeetingOut])
-def list_meetings(
-    session: SessionDep,
-    user: ApiUser,
+def meeting_filters(
     opportunity_id: RecordId | None = None,
     user_id: RecordId | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
     status_: Annotated[list[MeetingStatus] | None, Query(alias="status")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 200,
-) -> list[MeetingOut]:
-    """Calls by start time; filter by deal, attendee, period and status."""
-    filters = meetings.MeetingFilter(
+) -> meetings.MeetingFilter:
+    """The query parameters that narrow a list of calls: deal, attendee (or owner), period
+    (``start`` inclusive, ``end`` exclusive) and status (repeatable)."""
+    return meetings.MeetingFilter(
         opportunity_id=opportunity_id,
         user_id=user_id,
         start=as_utc(start) if start else None,
         end=as_utc(end) if end else None,
         statuses=tuple(status_ or ()),
     )
+
+
+MeetingFilterDep = Annotated[meetings.MeetingFilter, Depends(meeting_filters)]
+MeetingLimit = Annotated[int, Query(ge=1, le=500)]
+
+
+@router.get("/meetings", response_model=list[MeetingOut])
+def list_meetings(
+    session: SessionDep, user: ApiUser, filters: MeetingFilterDep, limit: MeetingLimit = 200
+) -> list[MeetingOut]:
+    """Calls by start time; filter by deal, attendee, period and status."""
     return [
         meetings.meeting_out(m)
         for m in meetings.list_meetings(session, filters=filters, limit=limit)
     ]
+
+
+@router.get("/meetings.ics", response_class=Response)
+def meetings_ics(
+    session: SessionDep, user: ApiUser, filters: MeetingFilterDep, limit: MeetingLimit = 200
+) -> Response:
+    """The calls the same filters list (first ``limit`` by start time) as one iCalendar file;
+    a deal or person named in the filters must exist."""
+    name = "meetings"
+    if filters.opportunity_id is not None:
+        opportunities.get_opportunity(session, filters.opportunity_id)
+        name += f"-opportunity-{filters.opportunity_id}"
+    if filters.user_id is not None:
+        auth_service.get_user(session, filters.user_id)
+        name += f"-user-{filters.user_id}"
+    found = meetings.list_meetings(session, filters=filters, limit=limit)
+    return Response(
+        meetings.calendar_of(found),
+        media_type=ICS,
+        headers={"Content-Disposition": f'attachment; filename="{name}.ics"'},
+    )
 
 
 @router.post("/meetings", response_model=MeetingOut, status_code=status.HTTP_201_CREATED)

@@ -233,6 +233,13 @@ def hold_meeting(
         raise InvalidState("the call is already marked as held", field="status")
     if held_at > current:
         raise InvalidInput("a call cannot be marked as held in the future", field="held_at")
+    starts = as_utc(meeting.starts_at)
+    if held_at < starts:
+        raise InvalidInput(
+            f"the call starts {starts:%Y-%m-%d %H:%M} UTC and cannot have taken place before; "
+            "if it was held earlier, move it to when it happened first",
+            field="held_at",
+        )
     meeting.status = MeetingStatus.HELD
     meeting.held_at = held_at
     session.flush()
@@ -257,6 +264,30 @@ def cancel_meeting(
     check_version(meeting.version, version, what="meeting", values=_snapshot(meeting))
     if meeting.status is not MeetingStatus.PLANNED:
         raise InvalidState(f"the call is {meeting.status.value}; only a planned call is cancelled")
+    _call_off(session, actor=actor, meeting=meeting)
+    return meeting
+
+
+def call_off_serving(
+    session: Session, *, actor: User | None, request_ids: Sequence[int], why: str
+) -> int:
+    """Call off the planned calls that serve these requests, which were just ended (the caller
+    decided and was allowed to); returns how many were called off."""
+    if not request_ids:
+        return 0
+    planned = session.scalars(
+        select(Meeting)
+        .where(Meeting.request_id.in_(request_ids), Meeting.status == MeetingStatus.PLANNED)
+        .order_by(Meeting.id)
+    ).all()
+    for meeting in planned:
+        _call_off(session, actor=actor, meeting=meeting, why=why)
+    return len(planned)
+
+
+def _call_off(
+    session: Session, *, actor: User | None, meeting: Meeting, why: str | None = None
+) -> None:
     meeting.status = MeetingStatus.CANCELLED
     session.flush()
     record_audit(
@@ -265,9 +296,9 @@ def cancel_meeting(
         action="meeting.cancelled",
         entity_type="opportunity",
         entity_id=meeting.opportunity_id,
-        summary=f"“{meeting.title}” called off",
+        summary=f"“{meeting.title}” called off" + (f" ({why})" if why else ""),
+        reason=why,
     )
-    return meeting
 
 
 def has_happened(meeting: Meeting, now: datetime) -> bool:

@@ -133,7 +133,8 @@ def _check_version(request: SERequest, version: int | None) -> None:
     )
 
 
-def _require_open_deal(deal: Opportunity) -> None:
+def require_open_deal(deal: Opportunity) -> None:
+    """SE time is asked for on open deals only."""
     if deal.stage.is_closed:
         raise InvalidState(
             f"the deal is {deal.stage.name.lower()}; SE time is requested on open deals only",
@@ -141,10 +142,40 @@ def _require_open_deal(deal: Opportunity) -> None:
         )
 
 
-def _is_requester_side(actor: User | None, request: SERequest) -> bool:
-    if actor is None or actor.is_manager_or_admin:
+def _is_requester_side(actor: User | None, request: SERequest, managed: set[int] | None) -> bool:
+    """The requester, the deal's AE, or a manager of the deal's team (``managed``: the teams
+    the actor manages, None for every team)."""
+    if actor is None:
         return True
+    if actor.is_manager_or_admin:
+        return manages_deal(managed, request)
     return actor.id in (request.requester_id, request.opportunity.owner_id)
+
+
+def _is_assignee_side(actor: User | None, request: SERequest, managed: set[int] | None) -> bool:
+    """The assigned SE or a manager of the deal's team."""
+    if actor is None:
+        return True
+    if actor.is_manager_or_admin:
+        return manages_deal(managed, request)
+    return actor.id == request.assignee_id
+
+
+def manages_deal(teams: set[int] | None, request: SERequest) -> bool:
+    """Whether a manager looking after ``teams`` (None: every team) looks after the request's
+    deal: its AE is in one of those teams (a deal whose AE has no team: any manager)."""
+    owner = request.opportunity.owner
+    return teams is None or owner is None or owner.team_id is None or owner.team_id in teams
+
+
+def _require_deal_manager(
+    session: Session, actor: User | None, request: SERequest, doing: str
+) -> None:
+    require_manager(actor, doing)
+    if not manages_deal(managed_team_ids(session, actor), request):
+        raise PermissionDenied(
+            f"the deal is another team's; only its team's manager or an admin can {doing}"
+        )
 
 
 def _blocked_note(blocked: list[Verdict]) -> str:
@@ -178,7 +209,7 @@ def submit_request(
         raise PermissionDenied(
             "only the deal's AE (or a manager) can request SE time on it", field="opportunity_id"
         )
-    _require_open_deal(deal)
+    require_open_deal(deal)
     day = today or utcnow().date()
     if data.needed_by < day:
         raise InvalidInput(
@@ -231,12 +262,14 @@ def resubmit_request(
     today: date | None = None,
 ) -> SERequest:
     """Check a blocked request against the charter again (after the deal was qualified)."""
-    if not _is_requester_side(actor, request):
-        raise PermissionDenied("only the requester, the deal's AE or a manager can resubmit")
+    if not _is_requester_side(actor, request, managed_team_ids(session, actor)):
+        raise PermissionDenied(
+            "only the requester, the deal's AE or their manager can resubmit this request"
+        )
     _check_version(request, version)
     if request.status is not S.BLOCKED:
         raise InvalidState("only a blocked request is resubmitted", field="status")
-    _require_open_deal(request.opportunity)
+    require_open_deal(request.opportunity)
     _apply_check(session, request, actor=actor, today=today or utcnow().date(), doing="resubmit")
     return request
 
@@ -245,7 +278,7 @@ def override_request(
     session: Session, *, actor: User | None, request: SERequest, reason: str, version: int | None
 ) -> SERequest:
     """Let a blocked request through despite the charter (managers; the reason is audited)."""
-    require_manager(actor, "override the charter")
+    _require_deal_manager(session, actor, request, "override the charter")
     _check_version(request, version)
     if not reason or len(reason.strip()) < 3:
         raise InvalidInput("an override needs a reason", field="reason")
@@ -280,7 +313,7 @@ def assign_request(
     session: Session, *, actor: User | None, request: SERequest, se_id: int, version: int | None
 ) -> SERequest:
     """Give an accepted request to an SE (managers); the SE joins the deal's team."""
-    require_manager(actor, "assign SEs")
+    _require_deal_manager(session, actor, request, "assign SEs")
     _check_version(request, version)
     se = session.get(User, se_id)
     if se is None or not se.is_active:
@@ -291,7 +324,7 @@ def assign_request(
     if request.status is S.ASSIGNED and request.assignee_id == se.id:
         raise InvalidState(f"the request is already assigned to {se.full_name}", field="se_id")
     request_flow.check_move(request.status, S.ASSIGNED, doing="assign")
-    _require_open_deal(request.opportunity)
+    require_open_deal(request.opportunity)
     request.assignee_id = se.id
     request.assignee = se
     deal = opportunities.get_opportunity(session, request.opportunity_id)
@@ -316,8 +349,8 @@ def decline_request(
     version: int | None = None,
 ) -> SERequest:
     """The assigned SE (or a manager) says no, with a reason and the questions left open."""
-    if actor is not None and not actor.is_manager_or_admin and actor.id != request.assignee_id:
-        raise PermissionDenied("only the assigned SE or a manager can decline this request")
+    if not _is_assignee_side(actor, request, managed_team_ids(session, actor)):
+        raise PermissionDenied("only the assigned SE or their manager can decline this request")
     _check_version(request, version)
     if not reason or len(reason.strip()) < 3:
         raise InvalidInput("say why you decline", field="reason")
@@ -336,8 +369,10 @@ def cancel_request(
     session: Session, *, actor: User | None, request: SERequest, reason: str, version: int | None
 ) -> SERequest:
     """Withdraw a request (the requester, the deal's AE or a manager)."""
-    if not _is_requester_side(actor, request):
-        raise PermissionDenied("only the requester, the deal's AE or a manager can cancel")
+    if not _is_requester_side(actor, request, managed_team_ids(session, actor)):
+        raise PermissionDenied(
+            "only the requester, the deal's AE or their manager can cancel this request"
+        )
     _check_version(request, version)
     if not reason or len(reason.strip()) < 3:
         raise InvalidInput("say why the request is cancelled", field="reason")
@@ -345,12 +380,33 @@ def cancel_request(
     return request
 
 
+def close_open_requests(
+    session: Session, *, actor: User | None, opportunity_id: int, note: str
+) -> list[SERequest]:
+    """Cancel every open request on a deal, with ``note`` as the reason: the end of the SE's
+    work on it, decided (and permitted) by the caller. The cancelled requests are returned."""
+    found = session.scalars(
+        select(SERequest)
+        .options(*REQUEST_OPTIONS)
+        .where(
+            SERequest.opportunity_id == opportunity_id,
+            SERequest.status.in_(
+                [s for s in request_flow.OPEN if request_flow.can_move(s, S.CANCELLED)]
+            ),
+        )
+        .order_by(SERequest.id)
+    ).all()
+    for request in found:
+        _move(session, request, S.CANCELLED, actor=actor, doing="cancel", note=note)
+    return list(found)
+
+
 def complete_request(
     session: Session, *, actor: User | None, request: SERequest, version: int | None = None
 ) -> SERequest:
     """Mark the SE's work on the request done (the assigned SE or a manager)."""
-    if actor is not None and not actor.is_manager_or_admin and actor.id != request.assignee_id:
-        raise PermissionDenied("only the assigned SE or a manager can mark the request done")
+    if not _is_assignee_side(actor, request, managed_team_ids(session, actor)):
+        raise PermissionDenied("only the assigned SE or their manager can mark the request done")
     _check_version(request, version)
     _move(session, request, S.DONE, actor=actor, doing="complete")
     return request
@@ -435,21 +491,25 @@ def request_events(session: Session, request_id: int) -> list[RequestEvent]:
     return list(session.scalars(query))
 
 
-def allowed_actions(actor: User, request: SERequest) -> set[str]:
-    """The buttons a person sees on a request (the services check again on submit)."""
+def allowed_actions(
+    actor: User, request: SERequest, *, managed: set[int] | None = None
+) -> set[str]:
+    """The buttons a person sees on a request (the services check again on submit);
+    ``managed``: the teams a manager looks after (None: every team)."""
     status = request.status
     actions: set[str] = set()
-    requester_side = _is_requester_side(actor, request) and actor.role in REQUESTER_ROLES
+    requester_side = _is_requester_side(actor, request, managed) and actor.role in REQUESTER_ROLES
+    assignee_side = _is_assignee_side(actor, request, managed)
+    deal_manager = actor.is_manager_or_admin and manages_deal(managed, request)
     if status is S.BLOCKED and requester_side:
         actions.add("resubmit")
-    if status is S.BLOCKED and actor.is_manager_or_admin:
+    if status is S.BLOCKED and deal_manager:
         actions.add("override")
-    if status in (S.ACCEPTED, S.ASSIGNED) and actor.is_manager_or_admin:
+    if status in (S.ACCEPTED, S.ASSIGNED) and deal_manager:
         actions.add("assign")
-    assignee = actor.id == request.assignee_id
-    if request_flow.can_move(status, S.DECLINED) and (assignee or actor.is_manager_or_admin):
+    if request_flow.can_move(status, S.DECLINED) and assignee_side:
         actions.add("decline")
-    if status in (S.ASSIGNED, S.SCHEDULED) and (assignee or actor.is_manager_or_admin):
+    if status in (S.ASSIGNED, S.SCHEDULED) and assignee_side:
         actions.update({"schedule", "complete"})
     if request_flow.can_move(status, S.CANCELLED) and requester_side:
         actions.add("cancel")

@@ -1,6 +1,8 @@
 """The technical win of a deal: its status, the SE's no-go with a reason code, re-opening.
 
-A no-go ends the SE's work on the deal: POCs still open are recorded as abandoned.
+A no-go ends the SE's work on the deal: POCs still open are recorded as abandoned, open SE
+requests are cancelled (and the planned calls that serve them called off), and no new request is
+taken until the technical win is re-opened.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from sqlalchemy.orm import Session
 
 from techwin.auth.audit import record_audit
 from techwin.auth.models import User
+from techwin.collaboration import meetings, requests
 from techwin.core.concurrency import check_version
 from techwin.core.time import utcnow
+from techwin.errors import InvalidState
 from techwin.evaluation import win_rules
 from techwin.evaluation.enums import PocOutcome, TechnicalWinStatus
 from techwin.evaluation.models import Poc, TechnicalWin
@@ -92,6 +96,7 @@ def set_technical_win(
         _abandon_open_pocs(
             session, actor=actor, opportunity_id=opportunity.id, note=note, today=today
         )
+        _end_requests(session, actor=actor, opportunity_id=opportunity.id, note=note)
         summary = note + (f": {reason}" if reason else "")
         action = "win.no-go"
     else:
@@ -133,6 +138,36 @@ def declare_no_go(
         ),
         today=today,
     )
+
+
+def no_go_reason(session: Session, opportunity_id: int) -> str | None:
+    """Why the SE declared a no-go on the deal (lower case), or None when there is none."""
+    win = get_technical_win(session, opportunity_id)
+    if win is None or win.status is not TechnicalWinStatus.NO_GO:
+        return None
+    return win.no_go_reason.label.lower() if win.no_go_reason else "no reason code"
+
+
+def require_se_work_open(session: Session, opportunity_id: int) -> None:
+    """Refuse new SE work on a deal the SE declared a no-go on (re-open the technical win
+    first)."""
+    reason = no_go_reason(session, opportunity_id)
+    if reason is not None:
+        raise InvalidState(
+            f"the SE declared a no-go on this deal ({reason}); re-open the technical win "
+            "before asking for SE time again",
+            field="opportunity_id",
+        )
+
+
+def _end_requests(session: Session, *, actor: User | None, opportunity_id: int, note: str) -> None:
+    """A no-go cancels the deal's open SE requests and calls off the planned calls serving
+    them (calls of the AE's own stay on the calendar)."""
+    why = f"SE no-go: {note}"
+    ended = requests.close_open_requests(
+        session, actor=actor, opportunity_id=opportunity_id, note=why
+    )
+    meetings.call_off_serving(session, actor=actor, request_ids=[r.id for r in ended], why=why)
 
 
 def _abandon_open_pocs(

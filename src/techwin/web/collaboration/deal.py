@@ -23,6 +23,7 @@ from techwin.collaboration.schemas import StakeholderIn, StakeholderPatch
 from techwin.collaboration.stakeholders import Coverage, coverage, facts_of
 from techwin.core.time import utcnow
 from techwin.deps import SessionDep, WebUser
+from techwin.evaluation.technical_win import no_go_reason
 from techwin.pipeline import opportunities
 from techwin.pipeline.models import Contact, Opportunity
 from techwin.web.collaboration import presenters
@@ -78,6 +79,7 @@ class DealPanel:
     coverage: Coverage
     calls: list[CallRow]
     can_request: bool
+    no_go: str | None  # the reason of the SE's no-go, which ended SE work on the deal
     can_edit: bool
     is_open: bool
     contacts: presenters.Options
@@ -133,6 +135,7 @@ def panel(
         user, owner_id=deal.owner_id, team_ids=[u.id for u in deal.engineers]
     )
     is_open = not deal.stage.is_closed
+    no_go = no_go_reason(session, deal.id)
     mine = next((p for p in people if p.user.id == user.id), None)
     contacts: list[Contact] = stakeholders.account_contacts(session, deal) if can_edit else []
     return DealPanel(
@@ -146,8 +149,10 @@ def panel(
         coverage=coverage(facts_of(mapped)),
         calls=_calls(deal_meetings(session, deal.id), applied.charter.prep_lead_hours),
         can_request=is_open
+        and no_go is None
         and presenters.is_requester(user)
         and (user.role is not Role.AE or user.id == deal.owner_id),
+        no_go=no_go,
         can_edit=can_edit,
         is_open=is_open,
         contacts=[

@@ -25,6 +25,8 @@ from techwin.collaboration.schemas import RequestIn
 from techwin.core.time import utcnow
 from techwin.deps import SessionDep, WebUser
 from techwin.errors import InvalidInput, NotFound, PermissionDenied
+from techwin.evaluation import se_requests
+from techwin.evaluation.technical_win import require_se_work_open
 from techwin.pipeline import opportunities
 from techwin.pipeline.models import Opportunity
 from techwin.web.collaboration import presenters
@@ -82,16 +84,19 @@ def _form_context(
     }
 
 
-def _require_requester(user: User, deal: Opportunity) -> None:
+def _require_requester(session: Session, user: User, deal: Opportunity) -> None:
+    """The form is for the deal's AE or a manager, on an open deal without a no-go."""
     if not presenters.is_requester(user) or (user.role is Role.AE and user.id != deal.owner_id):
         raise PermissionDenied("only the deal's AE or a manager can request SE time on it")
+    requests.require_open_deal(deal)
+    require_se_work_open(session, deal.id)
 
 
 @router.get("/opportunities/{deal_id:id}/requests/new")
 def request_new(request: Request, deal_id: int, session: SessionDep, user: WebUser) -> Response:
     """The request form, with what the charter says about the chosen kind."""
     deal = opportunities.get_opportunity(session, deal_id)
-    _require_requester(user, deal)
+    _require_requester(session, user, deal)
     f = Filters(request.query_params)
     kind = f.choice("kind", RequestKind) or RequestKind.CUSTOM_DEMO
     needed = utcnow().date() + timedelta(days=7)
@@ -105,6 +110,7 @@ def request_new(request: Request, deal_id: int, session: SessionDep, user: WebUs
 def request_check(request: Request, deal_id: int, session: SessionDep, user: WebUser) -> Response:
     """The charter check for a kind of request (the form refreshes it when the kind changes)."""
     deal = opportunities.get_opportunity(session, deal_id)
+    _require_requester(session, user, deal)
     f = Filters(request.query_params)
     kind = f.choice("kind", RequestKind)
     context = {"deal": deal, "kind": kind, "verdicts": _check(session, deal, kind)}
@@ -133,7 +139,7 @@ def request_create(
     created = attempt(
         session,
         state,
-        lambda: requests.submit_request(session, actor=user, data=_request_data(state, deal_id)),
+        lambda: se_requests.submit_request(session, actor=user, data=_request_data(state, deal_id)),
     )
     if created is None:
         deal = opportunities.get_opportunity(session, deal_id)
@@ -157,7 +163,7 @@ def detail_context(
     state: FormState | None = None,
 ) -> dict[str, object]:
     """Everything the request page shows; a refused action keeps its form's values."""
-    allowed = requests.allowed_actions(user, found)
+    allowed = requests.allowed_actions(user, found, managed=managed_team_ids(session, user))
     forms = {action: FormState.blank() for action in ACTIONS}
     if failed and state is not None:
         forms[failed] = state
@@ -220,7 +226,7 @@ class _Action:
 
 _ACTIONS: dict[str, _Action] = {
     "resubmit": _Action(
-        lambda session, user, found, state: requests.resubmit_request(
+        lambda session, user, found, state: se_requests.resubmit_request(
             session, actor=user, request=found, version=_version(state)
         ),
         _resubmitted,
@@ -320,7 +326,11 @@ def queue(request: Request, session: SessionDep, user: WebUser) -> Response:
     page = None if f.errors else requests.list_requests(session, filters=filters, page=f.page())
     suggestions = {}
     if page is not None and user.is_manager_or_admin:
-        waiting = [r for r in page.items if r.status in (S.ACCEPTED, S.ASSIGNED)]
+        waiting = [
+            r
+            for r in page.items
+            if r.status in (S.ACCEPTED, S.ASSIGNED) and requests.manages_deal(teams, r)
+        ]
         suggestions = assignment.suggest_many(session, actor=user, requests=waiting)
     context = {
         "page": page,
