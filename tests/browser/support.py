@@ -109,13 +109,13 @@ def running_server(tmp: Path, seed: Callable[[Session], Any]) -> Iterator[str]:
     assert not errors, (tmp / "server.log").read_text()
 
 
-def sign_in(page: Any, base: str, email: str, password: str) -> None:
-    """Sign in through the login form and land on the home page."""
+def sign_in(page: Any, base: str, email: str, password: str, *, home: str = "/") -> None:
+    """Sign in through the login form and land on the person's home page."""
     page.goto(f"{base}/login")
     page.fill("#f-email", email)
     page.fill("#f-password", password)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    page.wait_for_url(f"{base}{home}")
 
 
 @contextmanager

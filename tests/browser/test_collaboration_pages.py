@@ -186,7 +186,7 @@ def test_the_manager_reads_discipline_and_the_ae_edits_a_call(tmp_path, new_page
         ae.fill("#f-location", "https://meet.example/initech")
         ae.select_option("#f-attendee_ids", label="Priya Shah (SE)")  # Priya only...
         ae.click("button:has-text('Save changes')")
-        assert "greater than or equal to 5" in ae.inner_text("#f-duration_minutes-error")
+        assert "must be 5 or more" in ae.inner_text("#f-duration_minutes-error")
         assert ae.input_value("#f-title") == "Custom demo: SSO and the audit trail"
         ae.screenshot(path=SHOTS / "05-edit-call-bad-length.png", full_page=True)
         ae.fill("#f-duration_minutes", "90")

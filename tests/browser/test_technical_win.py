@@ -203,9 +203,7 @@ def test_an_se_wins_the_poc_and_a_pm_plans_the_gap_that_lost_a_deal(
 
         # A product manager: the gap that lost a deal ranks first; plan it; export the CSV.
         pm_page, pm_errors = new_page()
-        sign_in(pm_page, base, PM, PASSWORD)
-        pm_page.click("nav >> text=Product gaps")
-        pm_page.wait_for_url(f"{base}/gaps")
+        sign_in(pm_page, base, PM, PASSWORD, home="/gaps")  # a PM's home is the ranking
         first_row = pm_page.locator(".gap-table tbody tr").first
         assert "No single sign-on with Azure AD" in first_row.inner_text()
         assert "USD 480,000" in first_row.inner_text()  # 180,000 blocked + 300,000 lost

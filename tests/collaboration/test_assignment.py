@@ -42,14 +42,14 @@ def test_the_pod_wins_over_skills_and_every_point_has_a_reason():
         "none of the asked skills (+0)",
     ]
     assert ranked[1].score == 40.0
-    assert "skills custom_demo, sso: 2 of 2 asked (+30)" in ranked[1].reasons
+    assert "knows custom demo, sso: 2 of 2 asked (+30)" in ranked[1].reasons
 
 
 def test_partial_skills_and_territory():
     half = _candidate("Ana", skills=frozenset({"sso"}), territories=frozenset({"emea"}))
     points, reasons = assignment.score(half, ASK)
     assert points == 10 + 15 + 15
-    assert "skills sso: 1 of 2 asked (+15)" in reasons
+    assert "knows sso: 1 of 2 asked (+15)" in reasons
     assert "covers EMEA (+15)" in reasons
 
 
@@ -103,7 +103,7 @@ def test_suggestions_from_the_database_use_pod_profiles_and_load(session, org):
     lukas, priya = ranked
     assert lukas.candidate.name == "Lukas Becker"
     assert lukas.score == 55
-    assert "skills standard_demo: 1 of 1 asked (+30)" in lukas.reasons
+    assert "knows standard demo: 1 of 1 asked (+30)" in lukas.reasons
     assert "covers EMEA (+15)" in lukas.reasons
     assert priya.score == 50
     # Lukas gets busy: three assigned requests.
@@ -158,3 +158,20 @@ def test_a_manager_is_offered_the_ses_of_their_teams_only(session, org):
     admin = factories.user(session, role=Role.ADMIN, password=None)
     everyone = {r.candidate.name for r in assignment.suggest(session, actor=admin, request=request)}
     assert "Outsider" in everyone
+
+
+def test_re_assigning_does_not_charge_the_holder_for_the_request_itself(session, org):
+    request = factories.se_request(session, actor=org.ae, deal=org.deal, kind="standard_demo")
+    requests.assign_request(
+        session, actor=org.manager, request=request, se_id=org.se.id, version=None
+    )
+    deal = factories.opportunity(session, actor=org.ae)
+    other = factories.se_request(session, actor=org.ae, deal=deal, kind="discovery_call")
+    requests.assign_request(
+        session, actor=org.manager, request=other, se_id=org.se.id, version=None
+    )
+    ranked = {
+        r.candidate.name: r for r in assignment.suggest(session, actor=org.manager, request=request)
+    }
+    assert ranked["Priya Shah"].candidate.open_requests == 1  # the other request only
+    assert "1 open request (−5)" in ranked["Priya Shah"].reasons

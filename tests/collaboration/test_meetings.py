@@ -175,7 +175,8 @@ def test_holding_cancelling_and_permissions(session, org):
     assert early.value.field == "held_at"
     assert meeting.status is MeetingStatus.PLANNED
     meeting.starts_at = utcnow() - timedelta(hours=2)  # the call's time comes
-    meetings.hold_meeting(session, actor=org.ae, meeting=meeting, data=HeldIn())
+    held = meetings.hold_meeting(session, actor=org.ae, meeting=meeting, data=HeldIn())
+    assert held.held_at == meeting.starts_at  # when it was planned, not when it was clicked
     with pytest.raises(InvalidState):
         meetings.hold_meeting(session, actor=org.ae, meeting=meeting, data=HeldIn())
     with pytest.raises(InvalidState):
@@ -241,3 +242,23 @@ def test_fold_keeps_multibyte_characters_whole():
     folded = ics.fold(line)
     assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
     assert folded.replace("\r\n ", "") == line
+
+
+def test_holding_a_call_touches_the_stakeholders_who_were_on_it(session, org):
+    on_call = factories.stakeholder(session, actor=org.ae, deal=org.deal, role="champion")
+    absent = factories.stakeholder(session, actor=org.ae, deal=org.deal, role="economic_buyer")
+    before = utcnow() - timedelta(days=5)
+    on_call.last_touch_at = absent.last_touch_at = before
+    session.flush()
+    meeting = factories.meeting(
+        session,
+        actor=org.ae,
+        deal=org.deal,
+        hours_from_now=-26,
+        contact_ids=[on_call.contact_id],
+    )
+    held = meetings.hold_meeting(session, actor=org.ae, meeting=meeting, data=HeldIn())
+    session.refresh(on_call)
+    session.refresh(absent)
+    assert on_call.last_touch_at == held.held_at
+    assert absent.last_touch_at == before

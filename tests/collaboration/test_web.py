@@ -483,3 +483,84 @@ def test_every_page_renders_for_every_role(signed_in, people, session, role):
         response = browser.get(url)
         assert response.status_code == 200, (role, url)
         assert 'class="nav-heading nav-heading-gap">Two in a box' in response.text
+
+
+def test_the_charter_check_follows_the_needed_by_date(signed_in, people, session):
+    from techwin.collaboration import charters
+    from techwin.collaboration.schemas import CharterScopeIn
+    from tests.collaboration.test_charters import _edit
+
+    pod = charters.start_charter(
+        session, actor=people.manager, scope=CharterScopeIn(pod_id=people.pod.id)
+    )
+    notice = {
+        "key": "week_notice",
+        "label": "A week's notice",
+        "kind": "notice",
+        "applies_to": ["standard_demo"],
+        "min_days": 7,
+    }
+    charters.edit_charter(
+        session,
+        actor=people.manager,
+        charter=pod,
+        data=_edit(pod, thresholds=[*pod.thresholds, notice]),
+    )
+    session.commit()
+    browser = signed_in(user=people.ae)
+    url = f"/opportunities/{people.deal.id}/requests/check"
+
+    def check(days):
+        needed = {"needed_by": (utcnow().date() + timedelta(days=days)).isoformat()}
+        return browser.htmx("GET", url, "charter-check", {"kind": "standard_demo", **needed})
+
+    soon, later = check(3), check(10)
+    assert "needed in 3 days" in soon.text
+    assert "ask for a needed-by date on or after" in soon.text
+    assert "no needed-by date" not in soon.text
+    assert "needed in 10 days" in later.text
+    assert "ask for a needed-by date on or after" not in later.text
+    form = browser.get(f"/opportunities/{people.deal.id}/requests/new?kind=standard_demo")
+    assert 'hx-include="[name=kind]:checked"' in form.text
+
+
+def test_an_ae_has_a_day_too_with_their_blocked_requests_and_owed_debriefs(
+    signed_in, people, session
+):
+    blocked = factories.se_request(session, actor=people.ae, deal=people.deal)
+    assert blocked.status is S.BLOCKED
+    factories.meeting(session, actor=people.ae, deal=people.deal, hours_from_now=-3)
+    session.commit()
+    ae = signed_in(user=people.ae)
+    home = ae.get("/")
+    assert 'href="/my-day"' in home.text
+    page = ae.get("/my-day")
+    assert page.status_code == 200
+    assert 'data-kpi="waiting">1<' in page.text
+    assert "blocked by the charter" in page.text
+    assert f'href="/requests/{blocked.id}"' in page.text
+    assert 'data-reminder="debrief_owed"' in page.text
+
+
+def test_a_managers_day_queues_only_their_teams_requests(signed_in, people, session):
+    from techwin.auth.enums import Role
+
+    outsider = factories.user(session, role=Role.AE, full_name="Riley Park")
+    factories.team(session, name="Public sector")
+    elsewhere = factories.opportunity(session, actor=outsider, name="Springfield")
+    factories.se_request(session, actor=outsider, deal=elsewhere, kind="standard_demo")
+    outsider.team_id = factories.team(session, name="West").id
+    factories.se_request(session, actor=people.ae, deal=people.deal, kind="standard_demo")
+    session.commit()
+    page = signed_in(user=people.manager).get("/my-day").text
+    assert "Initech platform" in page
+    assert "Springfield" not in page
+
+
+def test_a_product_managers_home_is_the_gap_ranking(signed_in, session):
+    from techwin.auth.enums import Role
+
+    pm = signed_in(Role.PM)
+    home = pm.get("/", follow_redirects=False)
+    assert home.status_code == 303
+    assert home.headers["location"] == "/gaps"

@@ -259,3 +259,16 @@ def test_the_poc_gate_is_met_by_the_recorded_sign_off_not_a_tick(signed_in, sess
     session.commit()
     gate = browser.get(f"/opportunities/{deal.id}").text
     assert "met by the record: the POC&#39;s customer sign-off" in gate
+
+
+def test_the_technical_win_form_preselects_nothing_and_asks_for_a_choice(signed_in, session):
+    browser = signed_in(Role.SE)
+    deal = _deal_for(session, browser.user)
+    page = browser.get(f"/opportunities/{deal.id}").text
+    assert '<option value="">Choose…</option>' in page
+    refused = browser.post(
+        f"/opportunities/{deal.id}/technical-win", {"status": "", "reason": "", "version": "0"}
+    )
+    assert refused.status_code == 422
+    assert 'id="f-status-error"' in refused.text
+    assert _count(session, TechnicalWin) == 0

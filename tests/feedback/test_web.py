@@ -208,7 +208,7 @@ def test_the_gaps_page_does_not_query_per_gap(signed_in, session, count_queries)
 
 
 def test_the_nav_shows_product_gaps_to_the_people_who_use_them(signed_in):
-    assert 'href="/gaps"' in signed_in(Role.PM).get("/").text
+    assert 'href="/gaps"' in signed_in(Role.PM).get("/tasks").text
 
 
 def test_a_viewer_does_not_get_the_nav_item(signed_in):

@@ -198,7 +198,7 @@ def _with_custom_fields(session, seed=5):
             ),
         ]
     )
-    for contact in session.scalars(select(Contact)):
+    for contact in session.scalars(select(Contact).order_by(Contact.id)):
         reached = contact.lifecycle_stage is LifecycleStage.SQL
         gold = rng.random() < (0.75 if reached else 0.25)
         contact.custom = {"tier": "gold" if gold else "silver", "signed_order": reached}
@@ -235,7 +235,7 @@ def test_custom_fields_are_features_and_a_leaking_one_is_flagged(session, admin)
 def test_an_imported_outcome_can_be_the_label(session, admin):
     make_history(session, n=400)
     rng = random.Random(9)
-    contacts = list(session.scalars(select(Contact)))
+    contacts = list(session.scalars(select(Contact).order_by(Contact.id)))
     for contact in contacts[:300]:  # the rest have no recorded outcome and are not learnt from
         converted = rng.random() < (0.8 if contact.seniority is Seniority.VP else 0.2)
         contact.custom = {"outcome": converted}

@@ -77,7 +77,7 @@ FIT_RULE = {
     [
         ({"value": "big"}, "value", "&#39;is between&#39; needs two numbers"),
         ({"value": "20000, 5000"}, "value", "between needs low ≤ high"),
-        ({"points": "lots"}, "points", "valid number"),
+        ({"points": "lots"}, "points", "must be a number"),
         ({"points": "5000"}, "points", "points must be between -1000 and 1000"),
         ({"field": "shoe_size"}, "field", "unknown field &#39;shoe_size&#39;"),
         ({"field": "seniority"}, "operator", "seniority is a category field"),
@@ -179,7 +179,7 @@ def test_settings_and_recompute(signed_in, session):
         "/admin/scoring/settings", {"mql_threshold": "-5", "default_half_life_days": "30"}
     )
     assert bad.status_code == 422
-    assert re.search(r'id="f-mql_threshold-error">.*greater than or equal to 0', bad.text, re.S)
+    assert re.search(r'id="f-mql_threshold-error">.*must be 0 or more', bad.text, re.S)
     off = browser.post(
         "/admin/scoring/settings", {"mql_threshold": "", "default_half_life_days": "21"}
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from techwin.core.inputs import error_reason
+
 
 def _field(loc: Sequence[Any]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "form")]
@@ -16,7 +18,7 @@ def validation_errors(errors: Sequence[Any]) -> dict[str, Any]:
     items = [
         {
             "field": _field(e.get("loc", ())),
-            "reason": str(e.get("msg", "invalid")).removeprefix("Value error, "),
+            "reason": error_reason(e),
         }
         for e in errors
     ]

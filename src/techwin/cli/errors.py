@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from typer.core import TyperGroup
 
 from techwin.cli.output import console, print_error
+from techwin.core.inputs import error_reason
 from techwin.errors import InvalidInput, TechwinError
 
 M = TypeVar("M", bound=BaseModel)
@@ -44,7 +45,7 @@ def validation_fields(exc: ValidationError, aliases: Mapping[str, str] | None = 
         loc = [str(part) for part in error.get("loc", ())]
         field = ".".join(loc) or "input"
         field = (aliases or {}).get(field, field)
-        parts.append(f"{field}: {error.get('msg', 'invalid')}")
+        parts.append(f"{field}: {error_reason(error)}")
     return "; ".join(parts)
 
 

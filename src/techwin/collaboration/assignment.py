@@ -26,7 +26,7 @@ from techwin.auth.enums import Role
 from techwin.auth.models import User
 from techwin.collaboration import request_flow
 from techwin.collaboration.access import managed_team_ids
-from techwin.collaboration.enums import MeetingStatus, PodSide
+from techwin.collaboration.enums import REQUEST_KIND_LABELS, MeetingStatus, PodSide, RequestKind
 from techwin.collaboration.models import (
     Meeting,
     PodMember,
@@ -85,6 +85,14 @@ def _points(value: float) -> str:
     return ("+" if value >= 0 else "−") + text
 
 
+def _skill(tag: str) -> str:
+    """A skill as people read it: request kinds by their label, other tags as written."""
+    try:
+        return REQUEST_KIND_LABELS[RequestKind(tag)].lower()
+    except ValueError:
+        return tag.replace("_", " ")
+
+
 def score(candidate: Candidate, ask: Ask) -> tuple[float, list[str]]:
     """A candidate's points for ``ask`` and a reason for every term that counted."""
     total = 0.0
@@ -100,9 +108,9 @@ def score(candidate: Candidate, ask: Ask) -> tuple[float, list[str]]:
         if matched:
             points = SKILL_POINTS * len(matched) / len(ask.topics)
             total += points
+            named = ", ".join(_skill(m) for m in matched)
             reasons.append(
-                f"skills {', '.join(matched)}: {len(matched)} of {len(ask.topics)} asked "
-                f"({_points(points)})"
+                f"knows {named}: {len(matched)} of {len(ask.topics)} asked ({_points(points)})"
             )
         else:
             reasons.append("none of the asked skills (+0)")
@@ -219,6 +227,8 @@ def suggest_many(
         owner = deal.owner
         in_pod = pod_ses.get(deal.owner_id or 0, set())
         deal_team = owner.team_id if owner else None
+        # The SE who holds the request being re-assigned is not charged for it in their load.
+        holder = request.assignee_id if request.status in request_flow.ACTIVE else None
         candidates = []
         for se in ses:
             profile = profiles.get(se.id)
@@ -232,7 +242,7 @@ def suggest_many(
                     territories=frozenset(
                         t.lower() for t in (profile.territories if profile else [])
                     ),
-                    open_requests=loads.get(se.id, 0),
+                    open_requests=loads.get(se.id, 0) - (se.id == holder),
                     hours_this_week=hours.get(se.id, 0.0),
                     capacity_hours=profile.weekly_capacity_hours if profile else DEFAULT_CAPACITY,
                 )

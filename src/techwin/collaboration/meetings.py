@@ -6,14 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from techwin.auth.audit import record_audit, record_update
 from techwin.auth.models import User
 from techwin.collaboration import ics
 from techwin.collaboration.enums import MAJOR_KINDS, MEETING_KIND_LABELS, MeetingStatus
-from techwin.collaboration.models import Meeting, meeting_attendee
+from techwin.collaboration.models import Meeting, Stakeholder, meeting_attendee
 from techwin.collaboration.requests import finish_by_meeting, get_request, schedule_request
 from techwin.collaboration.schemas import HeldIn, MeetingIn, MeetingOut, MeetingPatch
 from techwin.core.concurrency import check_version
@@ -222,11 +222,13 @@ def hold_meeting(
     data: HeldIn,
     now: datetime | None = None,
 ) -> Meeting:
-    """Record that the call took place (its request, if scheduled, is done)."""
+    """Record that the call took place, at ``data.held_at`` or else its planned start (its
+    request, if scheduled, is done)."""
     opportunities.require_opportunity_edit(actor, meeting.opportunity)
     check_version(meeting.version, data.version, what="meeting", values=_snapshot(meeting))
     current = now or utcnow()
-    held_at = as_utc(data.held_at) if data.held_at else current
+    # Unless told otherwise, the call took place when it was planned (once that has come).
+    held_at = as_utc(data.held_at) if data.held_at else min(current, as_utc(meeting.starts_at))
     if meeting.status is MeetingStatus.CANCELLED:
         raise InvalidState("a cancelled call cannot be held", field="status")
     if meeting.status is MeetingStatus.HELD:
@@ -242,6 +244,7 @@ def hold_meeting(
         )
     meeting.status = MeetingStatus.HELD
     meeting.held_at = held_at
+    _touch_stakeholders(session, meeting, held_at)
     session.flush()
     record_audit(
         session,
@@ -254,6 +257,22 @@ def hold_meeting(
     if meeting.request_id is not None:
         finish_by_meeting(session, actor=actor, request=get_request(session, meeting.request_id))
     return get_meeting(session, meeting.id)
+
+
+def _touch_stakeholders(session: Session, meeting: Meeting, at: datetime) -> None:
+    """The deal's stakeholders who were on the call were last in touch when it was held."""
+    ids = [c.id for c in meeting.contacts]
+    if not ids:
+        return
+    session.execute(
+        update(Stakeholder)
+        .where(
+            Stakeholder.opportunity_id == meeting.opportunity_id,
+            Stakeholder.contact_id.in_(ids),
+            or_(Stakeholder.last_touch_at.is_(None), Stakeholder.last_touch_at < at),
+        )
+        .values(last_touch_at=at)
+    )
 
 
 def cancel_meeting(

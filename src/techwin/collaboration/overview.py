@@ -10,8 +10,10 @@ from datetime import date, datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from techwin.auth.enums import Role
 from techwin.auth.models import User
 from techwin.collaboration import request_flow
+from techwin.collaboration.access import managed_team_ids
 from techwin.collaboration.charter_rules import StakeholderFact
 from techwin.collaboration.enums import MeetingStatus, RequestStatus
 from techwin.collaboration.models import Debrief, Meeting, SERequest, Stakeholder
@@ -127,17 +129,19 @@ def assess_risks(session: Session, deals: Sequence[Opportunity], *, today: date)
 
 
 def my_day(session: Session, *, user: User, now: datetime | None = None) -> MyDay:
-    """An SE's day: requests waiting on them (a manager: the queue to assign), upcoming calls with
-    their huddle status, debriefs owed and huddles missing, and deals at risk."""
+    """A day in two in a box: requests waiting on the person (an SE: those assigned to them; an
+    AE: theirs the charter blocked, to qualify and resubmit), a manager's queue to assign or
+    unblock on their teams' deals, upcoming calls with their huddle status, debriefs owed and
+    huddles missing, and deals at risk."""
     moment = now or utcnow()
+    if user.role is Role.AE:
+        mine = RequestFilter(statuses=(RequestStatus.BLOCKED,), requester_id=user.id)
+    else:
+        active = (RequestStatus.ASSIGNED, RequestStatus.SCHEDULED)
+        mine = RequestFilter(statuses=active, assignee_id=user.id)
     waiting = list(
         session.scalars(
-            filtered_requests(
-                RequestFilter(
-                    statuses=(RequestStatus.ASSIGNED, RequestStatus.SCHEDULED),
-                    assignee_id=user.id,
-                )
-            )
+            filtered_requests(mine)
             .options(*REQUEST_OPTIONS)
             .order_by(SERequest.needed_by, SERequest.id)
             .limit(50)
@@ -145,10 +149,14 @@ def my_day(session: Session, *, user: User, now: datetime | None = None) -> MyDa
     )
     queue: list[SERequest] = []
     if user.is_manager_or_admin:
+        teams = managed_team_ids(session, user)
         queue = list(
             session.scalars(
                 filtered_requests(
-                    RequestFilter(statuses=(RequestStatus.ACCEPTED, RequestStatus.BLOCKED))
+                    RequestFilter(
+                        statuses=(RequestStatus.ACCEPTED, RequestStatus.BLOCKED),
+                        team_ids=None if teams is None else tuple(sorted(teams)),
+                    )
                 )
                 .options(*REQUEST_OPTIONS)
                 .order_by(SERequest.needed_by, SERequest.id)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, field_validator
 
 
@@ -22,3 +25,38 @@ class InputModel(BaseModel):
     @classmethod
     def _blanks(cls, value: object) -> object:
         return blank_to_none(value)
+
+
+_REQUIRED_WHEN_NONE = ("string_type", "int_type", "decimal_type", "float_type", "date_type")
+
+
+def error_reason(error: Mapping[str, Any]) -> str:
+    """One validation error as a reason people read beside a field ("this field is required",
+    "must be 100 or less") rather than the validator's own wording."""
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    if kind == "missing" or (error.get("input") is None and kind in _REQUIRED_WHEN_NONE):
+        return "this field is required"
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        return "this field is required"
+    bounds = {
+        "less_than_equal": ("le", "must be {} or less"),
+        "greater_than_equal": ("ge", "must be {} or more"),
+        "less_than": ("lt", "must be less than {}"),
+        "greater_than": ("gt", "must be more than {}"),
+        "string_too_short": ("min_length", "must be at least {} characters"),
+        "string_too_long": ("max_length", "must be at most {} characters"),
+        "too_long": ("max_length", "must have at most {} items"),
+    }
+    if kind in bounds and bounds[kind][0] in ctx:
+        key, text = bounds[kind]
+        bound = ctx[key]
+        return text.format(int(bound) if isinstance(bound, float) and bound.is_integer() else bound)
+    if kind in ("int_parsing", "int_from_float", "decimal_parsing", "float_parsing"):
+        return "must be a number"
+    if kind in ("date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"):
+        return "must be a date (YYYY-MM-DD)"
+    if kind in ("datetime_parsing", "datetime_from_date_parsing"):
+        return "must be a date and time (YYYY-MM-DD HH:MM)"
+    message = str(error.get("msg", "invalid value"))
+    return message.removeprefix("Value error, ").removeprefix("value error, ")

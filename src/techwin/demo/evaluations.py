@@ -3,7 +3,8 @@ outcome, sign-off), the technical win or the SE's no-go, and the competitors met
 
 Every deal that moved on from the proof-of-concept stage has a POC its customer signed off
 (the stage's exit criterion); a deal still in that stage has one running (a few past 60 days,
-one now and then without success criteria yet); a deal lost there failed or abandoned its POC.
+one now and then without success criteria yet) unless it arrived in the last days; a deal
+lost there failed or abandoned its POC.
 Won deals have their technical win; lost ones a mix of technical wins lost on commercials,
 technical losses and no-gos, at a DQ rate inside the healthy band.
 """
@@ -95,8 +96,8 @@ def plan_poc(
     moved_on = span.next_key not in (None, "lost")
     if span.next_key == "lost" and "criteria" not in reason and rng.random() < 0.08:
         return None  # lost before the POC got going
-    if span.next_key is None and rng.random() < 0.1:
-        return None  # still agreeing on the POC
+    if span.next_key is None and horizon - span.start < timedelta(days=10) and rng.random() < 0.3:
+        return None  # just arrived in the stage, still agreeing on the POC
     created = moment(rng, span.start, min(span.end, span.start + timedelta(days=3)), 0.05, 0.6)
     start = created.date() + timedelta(days=rng.randint(0, 3))
     outcome: PocOutcome | None = None

@@ -193,11 +193,25 @@ def _profile(
     )
 
 
+def _window(threshold: dict[str, Any], months: int) -> dict[str, Any]:
+    """A timeline threshold with another window, its label saying so."""
+    return {**threshold, "max_months": months, "label": f"Decision expected within {months} months"}
+
+
+def _commitments(commitments: list[str], thresholds: list[dict[str, Any]]) -> list[str]:
+    """The default's commitments, their decision window matching the thresholds'."""
+    months = next((t["max_months"] for t in thresholds if t.get("kind") == "timeline"), None)
+    if months is None or months not in MONTH_WORDS:
+        return list(commitments)
+    return [c.replace("within six months", f"within {MONTH_WORDS[months]}") for c in commitments]
+
+
+MONTH_WORDS = {4: "four months", 6: "six months", 9: "nine months"}
+
+
 def _stricter(thresholds: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The default's thresholds with a four-month window and five days' notice."""
-    changed = [
-        {**t, "max_months": 4} if t.get("kind") == "timeline" else dict(t) for t in thresholds
-    ]
+    changed = [_window(t, 4) if t.get("kind") == "timeline" else dict(t) for t in thresholds]
     kinds = sorted({k for t in thresholds for k in t.get("applies_to", [])}) or ["custom_demo"]
     changed.append(
         {
@@ -216,7 +230,7 @@ def _looser(thresholds: list[dict[str, Any]]) -> list[dict[str, Any]]:
     looser = []
     for t in thresholds:
         if t.get("kind") == "timeline":
-            looser.append({**t, "max_months": 9})
+            looser.append(_window(t, 9))
         elif t.get("kind") == "stakeholder":
             looser.append({**t, "applies_to": ["poc"]})
         else:
@@ -255,7 +269,8 @@ def _charters(
         team_id: int | None, pod_id: int | None, revision: int, at: datetime, **values: Any
     ) -> CharterRevision:
         charter_id = sink.take("charter")
-        thresholds = dump_thresholds(parse_thresholds(values.pop("thresholds")))
+        given = values.pop("thresholds")
+        thresholds = dump_thresholds(parse_thresholds(given))
         sink.add(
             "charter",
             {
@@ -269,7 +284,7 @@ def _charters(
                 "prep_lead_hours": default.prep_lead_hours,
                 "prep_minutes": default.prep_minutes,
                 "pricing_with_ae": default.pricing_with_ae,
-                "commitments": list(default.commitments),
+                "commitments": _commitments(list(default.commitments), given),
                 "thresholds": thresholds,
                 "change_note": values.pop("change_note"),
                 "created_at": at,

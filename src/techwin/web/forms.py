@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from techwin.core.inputs import error_reason
 from techwin.core.pagination import MAX_PAGE_SIZE, PageRequest
 from techwin.errors import TechwinError
 from techwin.web.convertors import MAX_ID
@@ -49,10 +50,6 @@ def as_id(text: str) -> int | None:
     """A record id typed or posted as text, if it is a plausible one."""
     text = text.strip()
     return int(text) if text.isdigit() and 0 < int(text) <= MAX_ID else None
-
-
-def _reason(message: str) -> str:
-    return message.removeprefix("Value error, ").removeprefix("value error, ")
 
 
 @dataclass
@@ -138,7 +135,7 @@ class FormState:
         for item in exc.errors():
             loc = item.get("loc", ())
             name = str(loc[0]) if loc else ""
-            reason = _reason(str(item.get("msg", "invalid value")))
+            reason = error_reason(item)
             if name and name in self.values:
                 self.errors.setdefault(name, reason)
             else:

@@ -1,5 +1,6 @@
 """The signed-in person's home: their deals, the leads waiting on them, the lifecycle; for
-managers and admins, their team's day instead (requests, SE capacity, discipline, risks)."""
+managers and admins, their team's day instead (requests, SE capacity, discipline, risks); for
+product managers, the product gaps."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request, Response
 
+from techwin.auth.enums import Role
 from techwin.collaboration import team
 from techwin.core.time import utcnow
 from techwin.deps import SessionDep, WebUser
 from techwin.evaluation import queries as evaluation
 from techwin.pipeline import overview
-from techwin.web.rendering import render
+from techwin.web.rendering import redirect, render
 
 router = APIRouter()
 
@@ -21,7 +23,10 @@ DQ_DAYS = 90  # the technical wins decided over a quarter
 
 @router.get("/")
 def home(request: Request, session: SessionDep, user: WebUser) -> Response:
-    """A short dashboard for the signed-in person (a manager's is about their team)."""
+    """A short dashboard for the signed-in person (a manager's is about their team; a product
+    manager's home is the ranking of product gaps)."""
+    if user.role is Role.PM:
+        return redirect("/gaps")
     if user.is_manager_or_admin:
         found = team.team_home(session, actor=user)
         context: dict[str, object] = {"team": found, "dq": None, "dq_days": DQ_DAYS}

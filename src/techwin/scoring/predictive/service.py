@@ -70,7 +70,7 @@ def _outcomes(session: Session, limit: int) -> dict[int, bool]:
     rows = session.execute(
         select(Contact.id, outcome)
         .where(outcome.is_not(None))
-        .order_by(Contact.created_at.desc())
+        .order_by(Contact.created_at.desc(), Contact.id.desc())
         .limit(limit)
     )
     return {cid: bool(value) for cid, value in rows}
@@ -97,7 +97,7 @@ def training_set(
             session.scalars(
                 select(Contact.id)
                 .where(Contact.created_at <= cutoff)
-                .order_by(Contact.created_at.desc())
+                .order_by(Contact.created_at.desc(), Contact.id.desc())
                 .limit(options.max_rows)
             )
         )

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from techwin.core.inputs import error_reason
 from techwin.deps import SessionDep, WebUser
 from techwin.qualification import frameworks
 from techwin.qualification.models import Framework
@@ -73,7 +74,7 @@ def _place(state: FormState, exc: ValidationError, rows: list[int]) -> None:
     """Put each validation error beside its input, element errors on their own row."""
     for item in exc.errors():
         loc = item.get("loc", ())
-        reason = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
+        reason = error_reason(item)
         if len(loc) >= 3 and loc[0] == "elements" and isinstance(loc[1], int):
             state.errors.setdefault(_row_name(rows[loc[1]], str(loc[2])), reason)
         elif loc and loc[0] == "elements":

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from techwin.core.inputs import error_reason
 from techwin.deps import SessionDep, WebUser
 from techwin.errors import TechwinError
 from techwin.scoring.nurture import configuration as nurture_setup
@@ -81,7 +82,7 @@ def _reason(item: Any) -> str:
         return KEY_HELP
     if item.get("type") == "too_short" and item.get("loc") == ("steps",):
         return "a sequence needs at least one step"
-    return str(item.get("msg", "invalid value")).removeprefix("Value error, ")
+    return error_reason(item)
 
 
 def _page_labels(state: FormState, prefix: str, noun: str) -> dict[str, str]:

@@ -25,6 +25,7 @@ from techwin.collaboration.schemas import (
     PodMemberIn,
     SEProfileIn,
 )
+from techwin.core.inputs import error_reason
 from techwin.deps import SessionDep, WebUser
 from techwin.errors import TechwinError
 from techwin.web.collaboration import presenters
@@ -432,7 +433,7 @@ def charter_save(
         except ValidationError as exc:
             for item in exc.errors():
                 path = [str(p) for p in item.get("loc", ())]
-                message = str(item.get("msg", "invalid")).removeprefix("Value error, ")
+                message = error_reason(item)
                 _place(state, rows, path, message)
     if data is not None:
         valid = data

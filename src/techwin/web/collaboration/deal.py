@@ -21,6 +21,7 @@ from techwin.collaboration.models import CharterAcknowledgement, Meeting, SERequ
 from techwin.collaboration.overview import deal_meetings
 from techwin.collaboration.schemas import StakeholderIn, StakeholderPatch
 from techwin.collaboration.stakeholders import Coverage, coverage, facts_of
+from techwin.core.inputs import error_reason
 from techwin.core.time import utcnow
 from techwin.deps import SessionDep, WebUser
 from techwin.evaluation.technical_win import no_go_reason
@@ -231,7 +232,7 @@ def _place_errors(state: FormState, exc: ValidationError) -> None:
     for item in exc.errors():
         loc = [str(p) for p in item.get("loc", ())]
         name = loc[1] if len(loc) >= 2 and loc[0] == "new_contact" else (loc[0] if loc else "")
-        message = str(item.get("msg", "invalid")).removeprefix("Value error, ")
+        message = error_reason(item)
         if name in state.values:
             state.errors.setdefault(name, message)
         else:

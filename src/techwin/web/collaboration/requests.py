@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
@@ -59,10 +59,12 @@ QUEUE_TABS = {
 ACTIONS = ("resubmit", "override", "assign", "decline", "cancel", "complete")
 
 
-def _check(session: Session, deal: Opportunity, kind: RequestKind | None) -> list[Verdict]:
+def _check(
+    session: Session, deal: Opportunity, kind: RequestKind | None, needed_by: date | None
+) -> list[Verdict]:
     if kind is None:
         return []
-    _charter_id, verdicts = check_request(session, deal, kind)
+    _charter_id, verdicts = check_request(session, deal, kind, needed_by=needed_by)
     return verdicts
 
 
@@ -80,7 +82,7 @@ def _form_context(
         "kinds": presenters.KIND_OPTIONS,
         "hints": presenters.KIND_HINTS,
         "kind": kind,
-        "verdicts": _check(session, deal, kind),
+        "verdicts": _check(session, deal, kind, Filters(form.values).day("needed_by")),
     }
 
 
@@ -113,7 +115,8 @@ def request_check(request: Request, deal_id: int, session: SessionDep, user: Web
     _require_requester(session, user, deal)
     f = Filters(request.query_params)
     kind = f.choice("kind", RequestKind)
-    context = {"deal": deal, "kind": kind, "verdicts": _check(session, deal, kind)}
+    verdicts = _check(session, deal, kind, f.day("needed_by"))
+    context = {"deal": deal, "kind": kind, "verdicts": verdicts}
     if fragment(request, "charter-check"):
         return render(request, "collaboration/_check.html", context)
     return redirect(f"/opportunities/{deal_id}/requests/new?kind={kind.value if kind else ''}")

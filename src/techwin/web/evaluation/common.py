@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from techwin.auth.models import AuditEvent
+from techwin.core.inputs import error_reason
 from techwin.errors import InvalidInput
 from techwin.evaluation.enums import CriterionResult
 from techwin.web.presenters import TimelineEntry, audit_entries
@@ -53,7 +54,7 @@ def validated(model: type[M], data: Mapping[str, Any]) -> M:
     except ValidationError as exc:
         error = exc.errors()[0]
         name = ".".join(str(part) for part in error.get("loc", ()))
-        reason = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+        reason = error_reason(error)
         raise InvalidInput(reason, field=name or None) from None
 
 
