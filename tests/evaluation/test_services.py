@@ -336,3 +336,12 @@ def test_the_free_text_field_suggests_competitors_not_yet_recorded():
     names = competitors.suggest_names("Acmeflow, Stackly and in-house build; n/a", ["stackly"])
     assert names == ["Acmeflow", "in-house build"]
     assert competitors.suggest_names(None, []) == []
+
+
+def test_the_deals_ae_sees_its_running_poc_too(session, team):
+    se, ae, deal = team
+    factories.poc(session, actor=se, deal=deal, title="Latency POC", start_days_ago=2)
+    assert [p.title for p in queries.running_pocs(session, se_id=ae.id)] == ["Latency POC"]
+    assert [p.title for p in queries.running_pocs(session, se_id=se.id)] == ["Latency POC"]
+    stranger = factories.user(session, role=Role.AE)
+    assert queries.running_pocs(session, se_id=stranger.id) == []

@@ -295,6 +295,8 @@ class RequestDesk:
             else (("override", "resubmit", "cancel", "wait"), (35, 25, 30, 10))
         )
         route = rng.choices(routes, weights=weights)[0]
+        if not ask.must_pass and ask.at >= self.horizon - 10 * 24 * HOUR and rng.random() < 0.5:
+            route = "wait"  # asked in the last days: the AE is still working on the deal
         # Once the deal is qualified (budget confirmed, the sponsor on the map), the AE
         # usually resubmits rather than asks a manager.
         sponsors = [m.since for m in mapped if m.engaged and m.person.seniority in VP_PLUS]

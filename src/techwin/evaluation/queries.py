@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from techwin.auth.models import User
@@ -20,18 +20,19 @@ from techwin.pipeline.models import Account, Opportunity, PipelineStage, opportu
 
 
 def running_pocs(session: Session, *, se_id: int, today: date | None = None) -> list[RunningPocOut]:
-    """POCs running now on the open deals the SE works, the soonest (or most overdue) end first,
-    each with its days left (negative when overdue) and the 60-day flag."""
+    """POCs running now on the open deals the person works (as one of their SEs, or as their
+    AE), the soonest (or most overdue) end first, each with its days left (negative when overdue)
+    and the 60-day flag."""
     day = today or utcnow().date()
+    engineered = select(opportunity_se.c.opportunity_id).where(opportunity_se.c.user_id == se_id)
     query = (
         select(Poc, Opportunity.name, Account.name)
         .join(Opportunity, Opportunity.id == Poc.opportunity_id)
         .join(Account, Account.id == Opportunity.account_id)
         .join(PipelineStage, PipelineStage.id == Opportunity.stage_id)
-        .join(opportunity_se, opportunity_se.c.opportunity_id == Opportunity.id)
         .options(selectinload(Poc.criteria))
         .where(
-            opportunity_se.c.user_id == se_id,
+            or_(Opportunity.id.in_(engineered), Opportunity.owner_id == se_id),
             Poc.outcome.is_(None),
             Poc.start_date <= day,
             PipelineStage.is_closed.is_(False),
