@@ -404,3 +404,8 @@ def test_a_managers_queue_lists_their_teams_requests_unless_asked_for_every_team
     every = manager.get("/requests?tab=waiting&all_teams=1").text
     assert f'href="/requests/{ours.id}"' in every
     assert f'href="/requests/{theirs.id}"' in every
+
+
+def test_the_pipeline_link_opens_the_board_of_the_managers_team(signed_in, people):
+    page = signed_in(user=people.manager).get("/").text
+    assert f'href="/board?team_id={people.team.id}"' in page

@@ -252,3 +252,24 @@ def test_create_a_deal_with_engineers(signed_in, session, make_user):
     assert "Initech rollout" in page
     assert engineer.full_name in page
     assert "EUR 36,000" in page
+
+
+def test_the_board_narrows_to_a_team(signed_in, session):
+    east = factories.team(session, name="Enterprise East")
+    west = factories.team(session, name="Public sector")
+    alex = factories.user(session, role=Role.AE, full_name="Alex Morgan", team_id=east.id)
+    riley = factories.user(session, role=Role.AE, full_name="Riley Park", team_id=west.id)
+    _deal(session, alex, name="Initech platform")
+    _deal(session, riley, name="City of Springfield")
+    browser = signed_in(Role.MANAGER)
+    page = browser.get("/board").text
+    assert "Initech platform" in page
+    assert "City of Springfield" in page
+    assert '<option value="">Every team</option>' in page
+    narrowed = browser.get(f"/board?team_id={east.id}").text
+    assert "Initech platform" in narrowed
+    assert "City of Springfield" not in narrowed
+    assert f'<option value="{east.id}" selected>Enterprise East</option>' in narrowed
+    bad = browser.get("/board?team_id=east")
+    assert bad.status_code == 200  # a bad filter is reported, not a 500
+    assert "is not a number" in bad.text

@@ -450,6 +450,7 @@ class OpportunityFilter:
     stage: str | None = None
     owner_id: int | None = None
     se_id: int | None = None
+    team_id: int | None = None  # deals whose AE (owner) is in the team
     account_id: int | None = None
     open_only: bool = False
     q: str | None = None
@@ -474,6 +475,9 @@ def filtered_opportunities(filters: OpportunityFilter) -> Select[Opportunity]:
         query = query.where(Opportunity.owner_id == filters.owner_id)
     if filters.se_id is not None:
         query = query.where(Opportunity.engineers.any(User.id == filters.se_id))
+    if filters.team_id is not None:
+        members = select(User.id).where(User.team_id == filters.team_id)
+        query = query.where(Opportunity.owner_id.in_(members))
     if filters.account_id is not None:
         query = query.where(Opportunity.account_id == filters.account_id)
     if filters.open_only:

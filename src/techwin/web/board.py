@@ -27,7 +27,10 @@ router = APIRouter()
 def _board(session: Session, user: User, params: Mapping[str, object]) -> dict[str, object]:
     f = Filters(params)
     filters = opportunities.OpportunityFilter(
-        owner_id=f.integer("owner_id"), se_id=f.integer("se_id"), q=f.text("q")
+        owner_id=f.integer("owner_id"),
+        se_id=f.integer("se_id"),
+        team_id=f.integer("team_id"),
+        q=f.text("q"),
     )
     pipeline = opportunities.default_pipeline(session)
     columns = reports.board(session, pipeline_id=pipeline.id, filters=filters)
@@ -42,11 +45,15 @@ def _board(session: Session, user: User, params: Mapping[str, object]) -> dict[s
 
 @router.get("/board")
 def board_page(request: Request, session: SessionDep, user: WebUser) -> Response:
-    """Open deals by stage (and the last 90 days of closes), filterable by owner and SE."""
+    """Open deals by stage (and the last 90 days of closes), filterable by team, owner and SE."""
     context = _board(session, user, request.query_params)
     if fragment(request, "board"):
         return render(request, "board/_board.html", context)
-    context.update(people=options.people(session), engineers=options.engineers(session))
+    context.update(
+        people=options.people(session),
+        engineers=options.engineers(session),
+        teams=options.teams(session),
+    )
     return render(request, "board/index.html", context)
 
 

@@ -27,6 +27,11 @@ def people(session: Session) -> Options:
     return [(str(u.id), u.full_name) for u in auth_service.list_users(session, active_only=True)]
 
 
+def teams(session: Session) -> Options:
+    """Every team, by name."""
+    return [(str(t.id), t.name) for t in auth_service.list_teams(session)]
+
+
 def engineers(session: Session) -> Options:
     """People who can be a deal's solutions engineer (SEs and SE managers)."""
     users = auth_service.list_users(session, active_only=True)
