@@ -376,7 +376,12 @@ def test_services_keep_working_on_generated_data(session, demo):
         session, actor=director, data=ContactIn(first_name="New", last_name="Lead")
     )
     assert new.id > max(session.scalars(select(Contact.id).where(Contact.id != new.id)))
-    lead = session.scalar(select(Contact).where(Contact.lifecycle_stage == S.LEAD).limit(1))
+    lead = session.scalar(
+        select(Contact)
+        .where(Contact.lifecycle_stage == S.LEAD, Contact.id != new.id)
+        .order_by(Contact.id)
+        .limit(1)
+    )
     assert lead is not None
     move = contact_service.transition_contact(session, actor=director, contact=lead, to_stage=S.MQL)
     assert move.seconds_in_from_stage

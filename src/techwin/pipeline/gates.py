@@ -184,7 +184,7 @@ def find_criterion(
     query = select(ExitCriterion).where(ExitCriterion.subject == subject, ExitCriterion.key == key)
     if stage_ids:
         query = query.where(ExitCriterion.pipeline_stage_id.in_(stage_ids))
-    criterion = session.scalars(query).first()
+    criterion = session.scalars(query.order_by(ExitCriterion.id)).first()
     if criterion is None:
         raise NotFound(f"no exit criterion with key {key!r}", field="criterion")
     return criterion
