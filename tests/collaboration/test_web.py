@@ -207,7 +207,7 @@ def test_stakeholders_are_added_and_bad_input_is_shown_beside_the_field(signed_i
         {"role": "champion", "engagement": "engaged", "sentiment": "positive"},
     )
     assert missing.status_code == 422
-    assert 'id="f-first_name-error"' in missing.text
+    assert 'id="f-last_name-error"' in missing.text
     assert _count(session, Stakeholder) == 0
     added = browser.post(
         f"/opportunities/{people.deal.id}/stakeholders",

@@ -70,15 +70,32 @@ def test_bad_email_is_shown_beside_the_field_and_nothing_is_stored(signed_in, se
 def test_a_missing_name_and_an_unknown_account_are_named(signed_in, session):
     browser = signed_in(Role.AE)
     before = _count(session, Contact)
-    blank = browser.post("/leads", {"first_name": "", "last_name": "Hopper"})
+    blank = browser.post("/leads", {"first_name": "Grace", "last_name": ""})
     assert blank.status_code == 422
-    assert 'id="f-first_name-error"' in blank.text
+    assert 'id="f-last_name-error"' in blank.text
     unknown = browser.post(
         "/leads", {"first_name": "Grace", "last_name": "Hopper", "account_id": "999999"}
     )
     assert unknown.status_code == 422
     assert "account 999999 does not exist" in unknown.text
     assert _count(session, Contact) == before
+
+
+def test_a_first_name_is_optional_as_in_the_crms_people_import_from(signed_in, session):
+    """Salesforce and HubSpot keep contacts with a last name only; such a lead can be created,
+    and one that came in that way can be edited without inventing a first name."""
+    browser = signed_in(Role.AE)
+    created = browser.post("/leads", {"first_name": "", "last_name": "Okafor"})
+    assert created.status_code == 303
+    lead = session.get(Contact, _lead_id(created))
+    assert (lead.first_name, lead.full_name) == ("", "Okafor")
+    edit = browser.post(
+        f"/leads/{lead.id}/edit",
+        {"first_name": "", "last_name": "Okafor", "title": "CISO", "version": str(lead.version)},
+    )
+    assert edit.status_code == 303
+    session.expire_all()
+    assert session.get(Contact, lead.id).title == "CISO"
 
 
 def test_viewers_cannot_create_leads(signed_in, session):

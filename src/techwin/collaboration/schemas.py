@@ -19,7 +19,7 @@ from techwin.collaboration.enums import (
     RequestStatus,
     Sentiment,
 )
-from techwin.core.inputs import InputModel
+from techwin.core.inputs import BlankableText, InputModel
 from techwin.core.types import RecordId
 from techwin.pipeline.enums import Seniority
 
@@ -186,7 +186,7 @@ class CharterOut(BaseModel):
 class NewContactIn(InputModel):
     """A person to add to the account while putting them on the stakeholder map."""
 
-    first_name: str = Field(min_length=1, max_length=80)
+    first_name: BlankableText = Field(default="", max_length=80)
     last_name: str = Field(min_length=1, max_length=80)
     email: str | None = Field(default=None, max_length=254)
     title: str | None = Field(default=None, max_length=120)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator
 
 
 def blank_to_none(value: object) -> object:
@@ -13,6 +13,10 @@ def blank_to_none(value: object) -> object:
     if isinstance(value, str) and not value.strip():
         return None
     return value
+
+
+# Optional text stored as "" rather than NULL (a contact's first name): blank or missing is "".
+BlankableText = Annotated[str, BeforeValidator(lambda v: "" if v is None else v)]
 
 
 class InputModel(BaseModel):

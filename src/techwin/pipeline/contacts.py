@@ -137,7 +137,7 @@ def update_contact(
     if "email" in changes and changes["email"] is not None:
         changes["email"] = str(changes["email"]).lower()
     if "first_name" in changes and changes["first_name"] is None:
-        raise InvalidInput("first name cannot be empty", field="first_name")
+        changes["first_name"] = ""  # a first name is optional; clearing it leaves it blank
     if "last_name" in changes and changes["last_name"] is None:
         raise InvalidInput("last name cannot be empty", field="last_name")
     if "account_id" in changes:

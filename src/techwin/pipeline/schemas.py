@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-from techwin.core.inputs import InputModel
+from techwin.core.inputs import BlankableText, InputModel
 from techwin.core.money import CURRENCIES
 from techwin.core.types import RecordId
 from techwin.pipeline.enums import ForecastCategory, LifecycleStage, Seniority
@@ -63,7 +63,7 @@ class AccountOut(BaseModel):
 class ContactIn(InputModel):
     """Fields of a contact/lead a person can set on creation."""
 
-    first_name: str = Field(min_length=1, max_length=80)
+    first_name: BlankableText = Field(default="", max_length=80)  # optional, as in Salesforce
     last_name: str = Field(min_length=1, max_length=80)
     email: EmailStr | None = None
     phone: str | None = Field(default=None, max_length=40)
@@ -80,7 +80,7 @@ class ContactPatch(InputModel):
     """A partial update of a contact (the lifecycle moves through transitions, not here)."""
 
     version: int | None = None
-    first_name: str | None = Field(default=None, min_length=1, max_length=80)
+    first_name: str | None = Field(default=None, max_length=80)
     last_name: str | None = Field(default=None, min_length=1, max_length=80)
     email: EmailStr | None = None
     phone: str | None = Field(default=None, max_length=40)

@@ -259,7 +259,7 @@ def lead_update(
     """Save an edit; a stale version or bad input is shown on the form."""
     lead = contacts.get_contact(session, lead_id)
     state = FormState.from_form(form)
-    state.require("first_name", "last_name")
+    state.require("last_name")
     saved = attempt(
         session,
         state,

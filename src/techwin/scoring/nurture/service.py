@@ -125,7 +125,7 @@ def enroll(
 def _values(contact: Contact) -> dict[str, str | None]:
     owner = contact.owner
     return {
-        "first_name": contact.first_name,
+        "first_name": contact.first_name or contact.full_name,
         "last_name": contact.last_name,
         "full_name": contact.full_name,
         "company": contact.account.name if contact.account else None,

@@ -195,7 +195,7 @@ def stakeholder_add(
     for name in ("contact_id", "first_name", "last_name", "email", "title", "seniority", "notes"):
         state.values.setdefault(name, "")
     if not state.value("contact_id").strip():
-        state.require("first_name", "last_name")
+        state.require("last_name")
 
     data: StakeholderIn | None = None
     if state.ok:
