@@ -29,6 +29,7 @@ def risky(session, org):
         actor=org.ae,
         name="Globex analytics",
         next_step="Demo",
+        next_step_due=utcnow().date() + timedelta(days=3),
         close_date=utcnow().date() + timedelta(days=5),
         se_ids=[org.se.id],
     )
@@ -53,6 +54,7 @@ def test_deals_at_risk_are_the_callers_with_their_reasons(api_as, org, risky):
         "stage": thin["stage"],
         "close_date": (utcnow().date() + timedelta(days=5)).isoformat(),
         "next_step": "Demo",
+        "next_step_due": (utcnow().date() + timedelta(days=3)).isoformat(),
         "engaged_people": 1,
         "reasons": ["single-threaded: one engaged stakeholder"],
     }
@@ -60,6 +62,50 @@ def test_deals_at_risk_are_the_callers_with_their_reasons(api_as, org, risky):
     assert initech["id"] == org.deal.id
     assert initech["reasons"] == ["no engaged stakeholder", "no next step recorded"]
     assert initech["engaged_people"] == 0
+
+
+def test_a_next_step_past_its_date_puts_a_deal_at_risk(api_as, org, risky, session):
+    """The deal's own next-step date decides; a new next step typed on the deal clears the
+    old date instead of leaving the deal flagged for a step nobody owes any more."""
+    from techwin.pipeline import opportunities
+    from techwin.pipeline.schemas import OpportunityPatch
+
+    healthy = risky["healthy"]
+    due = utcnow().date() - timedelta(days=2)
+    opportunities.update_opportunity(
+        session, actor=org.ae, opportunity=healthy, data=OpportunityPatch(next_step_due=due)
+    )
+    session.commit()
+    flagged = {d["name"]: d for d in api_as(user=org.ae).get("/api/v1/me/deals-at-risk").json()}
+    assert flagged["Healthy deal"]["reasons"] == [f"next step was due {due.isoformat()}"]
+    opportunities.update_opportunity(
+        session,
+        actor=org.ae,
+        opportunity=healthy,
+        data=OpportunityPatch(next_step="", version=healthy.version),
+    )
+    assert healthy.next_step_due is None
+    opportunities.update_opportunity(
+        session,
+        actor=org.ae,
+        opportunity=healthy,
+        data=OpportunityPatch(next_step="Pricing call", version=healthy.version),
+    )
+    session.commit()
+    names = [d["name"] for d in api_as(user=org.ae).get("/api/v1/me/deals-at-risk").json()]
+    assert "Healthy deal" not in names
+
+
+def test_a_next_step_date_needs_a_next_step(api_as, org, session):
+    client = api_as(user=org.ae)
+    deal = client.get(f"/api/v1/opportunities/{org.deal.id}").json()
+    refused = client.patch(
+        f"/api/v1/opportunities/{org.deal.id}",
+        json={"next_step_due": "2026-12-01", "version": deal["version"]},
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["field"] == "next_step"
+    assert client.get(f"/api/v1/opportunities/{org.deal.id}").json() == deal
 
 
 def test_deals_at_risk_match_my_day(api_as, org, risky, session):

@@ -62,7 +62,7 @@ def test_a_debrief_rates_qualification_and_sets_the_next_step(session, org):
     assert debrief.id is not None
     assert meeting.status is MeetingStatus.HELD  # a past call debriefed is a held call
     deal = opportunities.get_opportunity(session, org.deal.id)
-    assert deal.next_step == f"Technical deep dive (by {day.isoformat()})"
+    assert (deal.next_step, deal.next_step_due) == ("Technical deep dive", day)
     from techwin.pipeline.enums import GateSubject
 
     view = assessments.view_assessment(

@@ -320,7 +320,8 @@ def test_huddle_call_and_debrief_through_the_pages(signed_in, people, session):
     assert debrief.status_code == 303, debrief.text
     session.expire_all()
     deal = opportunities.get_opportunity(session, people.deal.id)
-    assert deal.next_step.startswith("POC kick-off (by ")
+    assert deal.next_step == "POC kick-off"
+    assert deal.next_step_due == utcnow().date() + timedelta(days=10)
     assert session.get(SERequest, request.id).status is S.DONE
     ics = se.get(f"{meeting_url}.ics")
     assert ics.status_code == 200

@@ -8,6 +8,7 @@ from techwin.auth.enums import Role
 from techwin.deps import SESSION_COOKIE
 from techwin.pipeline.models import Contact
 from techwin.web.security import LOGIN_CSRF_COOKIE
+from tests import factories
 from tests.web.support import form_token
 
 
@@ -128,3 +129,21 @@ def test_unknown_pages_get_a_page_not_json(signed_in):
     missing = browser.get("/leads/999999")
     assert missing.status_code == 404
     assert "contact 999999 does not exist" in missing.text
+
+
+def test_opening_a_forms_action_address_leads_back_to_its_page(signed_in, session):
+    """After a refused form the address bar shows where it was posted; opening that address
+    again leads to the page the form is on instead of a 'wrong method' error."""
+    browser = signed_in(Role.AE)
+    lead = factories.contact(session, actor=browser.user)
+    session.commit()
+    back = browser.get(f"/leads/{lead.id}/transition")
+    assert (back.status_code, back.headers["location"]) == (303, f"/leads/{lead.id}")
+    nested = browser.get("/opportunities/7/pocs/3/criteria/9/result")
+    assert nested.headers["location"] == "/opportunities/7/pocs/3"
+    assert browser.get("/meetings/4/debrief").headers["location"] == "/meetings/4"
+    htmx = browser.get(f"/leads/{lead.id}/transition", headers={"HX-Request": "true"})
+    assert htmx.status_code == 405  # a fragment request gets its toast, not a page
+    api = browser.client.get("/api/v1/scoring/predict", follow_redirects=False)
+    assert api.status_code == 405
+    assert api.headers["content-type"].startswith("application/json")

@@ -28,6 +28,7 @@ class DealRiskOut(BaseModel):
     stage: str
     close_date: date | None
     next_step: str | None
+    next_step_due: date | None
     engaged_people: int
     reasons: list[str]
 
@@ -61,6 +62,7 @@ def my_deals_at_risk(
             stage=r.deal.stage.key,
             close_date=r.deal.close_date,
             next_step=r.deal.next_step,
+            next_step_due=r.deal.next_step_due,
             engaged_people=r.coverage.engaged_people,
             reasons=r.reasons,
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from techwin.auth.audit import record_audit, record_update
@@ -27,16 +26,6 @@ from techwin.qualification import assessments
 def debrief_out(debrief: Debrief) -> DebriefOut:
     """The API shape of a debrief."""
     return DebriefOut.model_validate(debrief)
-
-
-def deal_next_step(data: DebriefIn) -> str | None:
-    """The text the deal's next step becomes: the step, with its date when one was agreed."""
-    if not data.next_step:
-        return None
-    if data.next_step_date is None:
-        return data.next_step[:500]
-    suffix = f" (by {data.next_step_date.isoformat()})"
-    return data.next_step[: 500 - len(suffix)] + suffix
 
 
 def _apply_ratings(
@@ -97,12 +86,12 @@ def save_debrief(
         before = debrief_out(existing).model_dump(mode="json")
         check_version(existing.version, data.version, what="debrief", values=before)
     rated = _apply_ratings(session, actor=actor, meeting=meeting, data=data)
-    next_step = deal_next_step(data) if data.update_deal_next_step else None
-    if next_step and next_step != deal.next_step:
-        try:
-            patch = OpportunityPatch(next_step=next_step)
-        except ValidationError as exc:  # pragma: no cover - the schema limits the length
-            raise InvalidInput("the next step is too long", field="next_step") from exc
+    if (
+        data.update_deal_next_step
+        and data.next_step
+        and (data.next_step, data.next_step_date) != (deal.next_step, deal.next_step_due)
+    ):
+        patch = OpportunityPatch(next_step=data.next_step, next_step_due=data.next_step_date)
         opportunities.update_opportunity(session, actor=actor, opportunity=deal, data=patch)
     if meeting.status is MeetingStatus.PLANNED:
         meeting.status = MeetingStatus.HELD

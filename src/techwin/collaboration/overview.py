@@ -16,7 +16,7 @@ from techwin.collaboration import request_flow
 from techwin.collaboration.access import managed_team_ids
 from techwin.collaboration.charter_rules import StakeholderFact
 from techwin.collaboration.enums import MeetingStatus, RequestStatus
-from techwin.collaboration.models import Debrief, Meeting, SERequest, Stakeholder
+from techwin.collaboration.models import Meeting, SERequest, Stakeholder
 from techwin.collaboration.reminders import Reminder, reminders_for
 from techwin.collaboration.requests import REQUEST_OPTIONS, RequestFilter, filtered_requests
 from techwin.collaboration.stakeholders import Coverage, coverage
@@ -47,20 +47,6 @@ class MyDay:
     lead_hours: int = 24
 
 
-def latest_next_step_dates(session: Session, deal_ids: list[int]) -> dict[int, date | None]:
-    """The next-step date of each deal's newest debrief."""
-    rows = session.execute(
-        select(Meeting.opportunity_id, Debrief.next_step_date, Debrief.created_at)
-        .join(Meeting, Meeting.id == Debrief.meeting_id)
-        .where(Meeting.opportunity_id.in_(deal_ids))
-        .order_by(Debrief.created_at)
-    ).all()
-    latest: dict[int, date | None] = {}
-    for deal_id, next_date, _at in rows:
-        latest[int(deal_id)] = next_date
-    return latest
-
-
 def stakeholder_facts(session: Session, deal_ids: list[int]) -> dict[int, list[StakeholderFact]]:
     """The stakeholder maps of several deals in one query."""
     rows = session.execute(
@@ -76,10 +62,10 @@ def stakeholder_facts(session: Session, deal_ids: list[int]) -> dict[int, list[S
     return facts
 
 
-def risk_reasons(
-    deal: Opportunity, cover: Coverage, next_date: date | None, *, today: date
-) -> list[str]:
-    """Why a deal is fragile: single-threaded, no or stale next step (pure)."""
+def risk_reasons(deal: Opportunity, cover: Coverage, *, today: date) -> list[str]:
+    """Why a deal is fragile: single-threaded, no next step, one past its date, or one left
+    undated and untouched for weeks (pure)."""
+    next_date = deal.next_step_due
     reasons = []
     if cover.single_threaded:
         people = cover.engaged_people
@@ -113,16 +99,15 @@ def deals_at_risk(session: Session, *, user: User, today: date, limit: int = 10)
 
 def assess_risks(session: Session, deals: Sequence[Opportunity], *, today: date) -> list[DealRisk]:
     """The deals (in the order given) that are single-threaded or stalled, with the reasons
-    (two queries whatever the number of deals)."""
+    (one query whatever the number of deals)."""
     ids = [d.id for d in deals]
     if not ids:
         return []
     facts = stakeholder_facts(session, ids)
-    dates = latest_next_step_dates(session, ids)
     risky = []
     for deal in deals:
         cover = coverage(facts[deal.id])
-        reasons = risk_reasons(deal, cover, dates.get(deal.id), today=today)
+        reasons = risk_reasons(deal, cover, today=today)
         if reasons:
             risky.append(DealRisk(deal, cover, reasons))
     return risky

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from techwin.auth.enums import SELevel
@@ -92,6 +92,16 @@ class DealDesk:
         term = rng.choice(TERMS)
         mrr = (Decimal(acv) / 12).quantize(Decimal("1")) if rng.random() < 0.15 else None
         return rules.compute_amounts(acv=Decimal(acv), term_months=term, mrr=mrr)
+
+    def _next_step_due(self) -> date | None:
+        """When an open deal's next step is due: mostly in the coming two weeks, sometimes
+        already past (the deal has stalled), sometimes never dated."""
+        draw = self.rng.random()
+        if draw < 0.55:
+            return self.today + timedelta(days=self.rng.randint(1, 14))
+        if draw < 0.7:
+            return self.today - timedelta(days=self.rng.randint(1, 12))
+        return None
 
     def _engineers(self, owner_id: int, segment: str) -> list[int]:
         rng = self.rng
@@ -211,9 +221,11 @@ class DealDesk:
             if rng.random() < 0.12:
                 expected = self.today - timedelta(days=rng.randint(1, 21))  # slipped
             close_date = max(expected, opened_at.date())
+            next_step_due = self._next_step_due()
         else:
             assert closed_at is not None
             close_date = closed_at.date()
+            next_step_due = None
         self.out.opportunities.append(
             {
                 "id": deal_id,
@@ -238,6 +250,7 @@ class DealDesk:
                 "next_step": rng.choice(NEXT_STEPS.get(stage.key, ("Follow up",)))
                 if won is None
                 else None,
+                "next_step_due": next_step_due,
                 "lost_reason": lost_reason,
                 "description": None,
                 "external_id": None,

@@ -268,6 +268,7 @@ class Opportunity(TimestampMixin, VersionedMixin, Base):
     compelling_event: Mapped[str | None] = mapped_column(String(500))
     competitors: Mapped[str | None] = mapped_column(String(500))
     next_step: Mapped[str | None] = mapped_column(String(500))
+    next_step_due: Mapped[date | None]
     lost_reason: Mapped[str | None] = mapped_column(String(500))
     description: Mapped[str | None] = mapped_column(Text)
     external_id: Mapped[str | None] = mapped_column(String(64), unique=True)

@@ -142,6 +142,7 @@ def create_opportunity(
         raise InvalidInput("a new deal cannot start in a closed stage", field="stage")
     now = created_at or utcnow()
     rules.check_close_date(data.close_date, now.date())
+    rules.check_next_step(data.next_step, data.next_step_due)
     amounts = rules.compute_amounts(
         acv=data.acv, tcv=data.tcv, term_months=data.term_months, mrr=data.mrr
     )
@@ -165,6 +166,7 @@ def create_opportunity(
         compelling_event=data.compelling_event,
         competitors=data.competitors,
         next_step=data.next_step,
+        next_step_due=data.next_step_due,
         description=data.description,
         external_id=data.external_id,
         created_at=now,
@@ -218,6 +220,11 @@ def update_opportunity(
         require_user_ref(session, changes["owner_id"], field="owner_id")
     if "close_date" in changes:
         rules.check_close_date(changes["close_date"], as_utc(opportunity.created_at).date())
+    if changes.keys() & {"next_step", "next_step_due"}:
+        step = changes.get("next_step", opportunity.next_step)
+        if "next_step" in changes and not (step or "").strip() and "next_step_due" not in changes:
+            changes["next_step_due"] = None  # clearing the step clears its date
+        rules.check_next_step(step, changes.get("next_step_due", opportunity.next_step_due))
     if changes.keys() & {"acv", "tcv", "term_months", "mrr"}:
         merged = {
             k: changes.get(k, getattr(opportunity, k)) for k in ("acv", "tcv", "term_months", "mrr")

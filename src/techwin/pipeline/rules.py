@@ -140,6 +140,12 @@ def check_close_date(close_date: date | None, created_on: date) -> None:
         )
 
 
+def check_next_step(next_step: str | None, due: date | None) -> None:
+    """A next-step date belongs to a next step: a date alone says nothing to do."""
+    if due is not None and not (next_step or "").strip():
+        raise InvalidInput("say what the next step is before giving it a date", field="next_step")
+
+
 @dataclass(frozen=True)
 class CriterionVerdict:
     """One exit criterion's state for one record."""

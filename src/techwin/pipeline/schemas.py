@@ -168,6 +168,7 @@ class OpportunityIn(InputModel):
     compelling_event: LongText | None = None
     competitors: LongText | None = None
     next_step: LongText | None = None
+    next_step_due: date | None = None
     description: str | None = Field(default=None, max_length=10_000)
     se_ids: list[RecordId] = Field(default_factory=list, max_length=10)
     contact_ids: list[RecordId] = Field(default_factory=list, max_length=50)
@@ -199,6 +200,7 @@ class OpportunityPatch(InputModel):
     compelling_event: LongText | None = None
     competitors: LongText | None = None
     next_step: LongText | None = None
+    next_step_due: date | None = None
     description: str | None = Field(default=None, max_length=10_000)
     se_ids: list[RecordId] | None = Field(default=None, max_length=10)
 
@@ -262,6 +264,7 @@ class OpportunityOut(BaseModel):
     compelling_event: str | None
     competitors: str | None
     next_step: str | None
+    next_step_due: date | None
     lost_reason: str | None
     se_ids: list[int]
     external_id: str | None

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from techwin.config import Settings
 from techwin.errors import NotFound, TechwinError
@@ -55,6 +56,26 @@ def render_error_page(request: Request, error: TechwinError) -> Response:
     return render(request, "generic/error.html", {"error": error}, status_code=error.status)
 
 
+def _answers_get(app: FastAPI, path: str) -> bool:
+    scope = {"type": "http", "path": path, "method": "GET", "root_path": "", "headers": []}
+    return any(route.matches(scope)[0] is Match.FULL for route in app.router.routes)
+
+
+def page_of_action(app: FastAPI, path: str) -> str | None:
+    """The nearest page above a form's action address (``/meetings/4/debrief`` → ``/meetings/4``).
+
+    After a refused form the address bar shows the action's address; opening it again (Enter in
+    the address bar, a bookmark, a reopened tab) should lead back to the page, not to an error.
+    """
+    parts = path.rstrip("/").split("/")
+    while len(parts) > 1:
+        parts.pop()
+        candidate = "/".join(parts) or "/"
+        if _answers_get(app, candidate):
+            return candidate
+    return None
+
+
 def build_web_router() -> APIRouter:
     """Every web route."""
     from techwin.web import routes
@@ -81,6 +102,10 @@ def install_error_pages(app: FastAPI) -> None:
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         # Unknown addresses and wrong methods: a page for browsers, FastAPI's JSON for the rest.
         error = _HTTP_ERRORS.get(exc.status_code)
+        if exc.status_code == 405 and request.method == "GET" and wants_html(request):
+            page = page_of_action(request.app, request.url.path)
+            if page is not None and not request.headers.get("hx-request"):
+                return RedirectResponse(page, status_code=303)
         if error is not None and wants_html(request):
             if getattr(request.state, "viewer", None) is None:
                 request.state.viewer = viewer_from_cookie(request)

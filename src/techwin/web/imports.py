@@ -57,6 +57,7 @@ FIELD_LABELS = {
     "close_date": "Close date",
     "term_months": "Term (months)",
     "next_step": "Next step",
+    "next_step_due": "Next step by",
     "compelling_event": "Compelling event",
     "outcome": "Outcome",
     "stage": "Deal stage",

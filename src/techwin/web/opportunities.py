@@ -13,6 +13,7 @@ from techwin.auth.audit import list_audit
 from techwin.auth.models import User
 from techwin.auth.permissions import can_edit_record
 from techwin.core.csvout import csv_lines
+from techwin.core.time import utcnow
 from techwin.deps import SessionDep, WebUser
 from techwin.errors import InvalidInput
 from techwin.pipeline import checklists, opportunities
@@ -43,6 +44,7 @@ FIELDS = (
     "compelling_event",
     "competitors",
     "next_step",
+    "next_step_due",
     "description",
 )
 LABELS = {
@@ -62,6 +64,7 @@ LABELS = {
     "compelling_event": "Compelling event",
     "competitors": "Competitors",
     "next_step": "Next step",
+    "next_step_due": "Next step by",
     "description": "Description",
     "se_ids": "Solutions engineers",
     "reason": "Reason",
@@ -188,6 +191,9 @@ def detail_context(
         **collaboration.deal_context(session, user, deal),
         **evaluation.deal_context(session, user, deal),
         "deal": deal,
+        "next_step_late": deal.next_step_due is not None
+        and deal.closed_at is None
+        and deal.next_step_due < utcnow().date(),
         "can_edit": can_edit,
         "labels": LABELS,
         "gate": opportunities.current_gate(session, deal),

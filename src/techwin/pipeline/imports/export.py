@@ -126,6 +126,7 @@ def export_table(session: Session, entity: str) -> tuple[list[str], Iterator[lis
                 "probability": o.probability,
                 "competitors": o.competitors,
                 "next_step": o.next_step,
+                "next_step_due": o.next_step_due,
                 "compelling_event": o.compelling_event,
                 "description": o.description,
                 "created_at": o.created_at,

@@ -66,6 +66,7 @@ FIELDS: dict[str, dict[str, Kind]] = {
         "probability": Kind.PERCENT,
         "competitors": Kind.TEXT,
         "next_step": Kind.TEXT,
+        "next_step_due": Kind.DATE,
         "compelling_event": Kind.TEXT,
         "description": Kind.TEXT,
         "created_at": Kind.DATETIME,

@@ -656,6 +656,7 @@ def _write_opportunities(context: _Context, batch: list[convert.RowResult]) -> N
         Opportunity.arr,
         Opportunity.competitors,
         Opportunity.next_step,
+        Opportunity.next_step_due,
         Opportunity.compelling_event,
         Opportunity.description,
         Opportunity.custom,
@@ -704,6 +705,7 @@ def _write_opportunities(context: _Context, batch: list[convert.RowResult]) -> N
             "arr": amounts.arr,
             "competitors": f.get("competitors"),
             "next_step": f.get("next_step"),
+            "next_step_due": f.get("next_step_due") if f.get("next_step") else None,
             "compelling_event": f.get("compelling_event"),
             "description": f.get("description"),
         }
