@@ -66,6 +66,9 @@ SENIOR_KINDS = (K.CUSTOM_DEMO, K.POC, K.SECURITY_REVIEW, K.WORKSHOP)
 # Outcome → chance the deal was qualified during discovery (budget confirmed, sponsor
 # engaged), else chance it was qualified later on; else never.
 QUALIFIED = {"won": (0.88, 1.0), "lost": (0.5, 0.35), "open": (0.6, 0.45)}
+# Deals that reached a proof of concept were mostly qualified before it was asked for: the
+# charter's POC thresholds are what made the AE do the work. The rest went through on an override.
+POC_QUALIFIED = 0.9
 HOUR = timedelta(hours=1)
 
 
@@ -92,6 +95,11 @@ def qualified_at(rng: random.Random, deal: DealView, *, horizon: datetime) -> da
     fate = "open" if deal.won is None else "won" if deal.won else "lost"
     early, late = QUALIFIED[fate]
     discovery = deal.spans[0]
+    poc = deal.span("proof_of_concept")
+    if poc is not None and poc is not discovery and rng.random() < POC_QUALIFIED:
+        before = [s for s in deal.spans if s.end <= poc.start]
+        upper = before[-1].start if len(before) > 1 else discovery.end
+        return moment(rng, discovery.start, upper, 0.1, 0.95)
     if rng.random() < early:
         return moment(rng, discovery.start, discovery.end, 0.1, 0.95)
     if rng.random() < late:
