@@ -327,6 +327,16 @@
     });
   });
 
+  /* ---------- The menu on phones: one button folds and unfolds it ---------- */
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-menu-toggle]");
+    if (!button) return;
+    var sidebar = button.closest(".sidebar");
+    var open = sidebar.classList.toggle("is-open");
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+
   /* ---------- Start-up and after every HTMX swap ---------- */
 
   function initAll(root) {
