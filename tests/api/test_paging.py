@@ -79,3 +79,37 @@ def test_a_nullable_sort_pages_by_number_only(api_as, session, eleven):
     r = client.get("/api/v1/opportunities", params={"sort": "close", "cursor": cursor})
     assert r.status_code == 422
     assert "pages by number" in r.json()["detail"]
+
+
+def test_a_date_in_the_sort_pages_by_cursor(api_as, session):
+    """SE requests sort by their needed-by date (a date, not a timestamp): the cursor carries it
+    and hands back exactly the rows the page numbers give."""
+    from techwin.core.time import utcnow
+
+    ae = factories.user(session, role=Role.AE, password=None)
+    deal = factories.opportunity(session, actor=ae)
+    for days in (9, 3, 3, 12, 5, 3, 20):  # shared dates: the id breaks the tie
+        factories.se_request(
+            session,
+            actor=ae,
+            deal=deal,
+            kind="discovery_call",
+            needed_by=utcnow().date() + timedelta(days=days),
+        )
+    session.commit()
+    client = api_as(Role.AE, user=ae)
+    by_number = []
+    for page in (1, 2, 3):
+        body = client.get("/api/v1/se-requests", params={"size": 3, "page": page}).json()
+        by_number += [r["id"] for r in body["items"]]
+    assert len(by_number) == 7
+    walked, cursor = [], None
+    for _ in range(5):
+        params = {"size": 3, **({"cursor": cursor} if cursor else {})}
+        response = client.get("/api/v1/se-requests", params=params)
+        assert response.status_code == 200, response.text
+        walked += [r["id"] for r in response.json()["items"]]
+        cursor = response.json()["next_cursor"]
+        if cursor is None:
+            break
+    assert walked == by_number

@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -57,6 +57,8 @@ def after(order: Sequence[ColumnElement[Any]], values: Sequence[Any]) -> ColumnE
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return {"t": value.isoformat()}
+    if isinstance(value, date):
+        return {"day": value.isoformat()}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, Decimal):
@@ -74,6 +76,8 @@ def _typed(value: Any, order: ColumnElement[Any]) -> Any:
     if isinstance(value, dict):
         if "t" in value:
             return datetime.fromisoformat(str(value["t"]))
+        if "day" in value:
+            return date.fromisoformat(str(value["day"]))
         if "d" in value:
             return Decimal(str(value["d"]))
         raise ValueError("unknown value")
