@@ -23,7 +23,7 @@ from techwin.feedback.schemas import GapIn, GapLinkIn
 from techwin.pipeline import accounts, opportunities
 from techwin.pipeline.schemas import AccountIn, MoveIn, OpportunityIn
 from tests.browser.cast import PASSWORD, SE, person
-from tests.browser.support import running_server, sign_in
+from tests.browser.support import htmx_settled, running_server, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -229,4 +229,16 @@ def test_an_se_wins_the_poc_and_a_pm_plans_the_gap_that_lost_a_deal(
         assert rows[0]["status"] == "planned"
         assert rows[0]["impact"] == "480000.00"
         assert len(rows) == 3
+        # Filtering with HTMX swaps the ranking and the export link with it.
+        with htmx_settled(pm_page):
+            pm_page.select_option("#gap-filters select[name=severity]", "deal_breaker")
+        href = pm_page.get_attribute("#gaps-export", "href") or ""
+        assert "severity=deal_breaker" in href
+        assert pm_page.locator("#gaps-export").count() == 1
+        with pm_page.expect_download() as download:
+            pm_page.click("#gaps-export")
+        filtered = list(csv.DictReader(io.StringIO(download.value.path().read_text("utf-8"))))
+        assert filtered
+        assert {r["severity"] for r in filtered} == {"deal_breaker"}
+        assert len(filtered) < len(rows)
         assert pm_errors == []

@@ -167,7 +167,9 @@ def gap_list(request: Request, session: SessionDep, user: WebUser) -> Response:
         "can_report": gaps.can_report(user),
         "export_query": request.url.query,
     }
-    name = "feedback/_results.html" if fragment(request, "gap-report") else "feedback/list.html"
+    swapped = fragment(request, "gap-report")
+    context["swapped"] = swapped  # the export link follows the filters out of band
+    name = "feedback/_results.html" if swapped else "feedback/list.html"
     return render(request, name, context)
 
 
