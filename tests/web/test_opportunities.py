@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -184,6 +185,7 @@ def _edit_form(deal, **changes):
         "compelling_event": "",
         "competitors": "",
         "next_step": "",
+        "next_step_due": "",
         "description": "",
         "version": str(deal.version),
     }
@@ -202,6 +204,27 @@ def test_an_edit_of_acv_re_derives_tcv(signed_in, session):
     assert stored.acv == Decimal("60000.00")
     assert stored.tcv == Decimal("120000.00")
     assert stored.arr == Decimal("60000.00")
+
+
+def test_the_next_step_and_its_date_are_edited_and_told_in_the_pages_words(signed_in, session):
+    browser = signed_in(Role.AE)
+    deal = _deal(session, browser.user, acv="120000")
+    due = (date.today() + timedelta(days=6)).isoformat()
+    dateless = browser.post(
+        f"/opportunities/{deal.id}/edit", _edit_form(deal, next_step="", next_step_due=due)
+    )
+    assert dateless.status_code == 422
+    assert 'id="f-next_step-error"' in dateless.text
+    response = browser.post(
+        f"/opportunities/{deal.id}/edit",
+        _edit_form(deal, next_step="Security review", next_step_due=due),
+    )
+    assert response.status_code == 303, response.text
+    page = browser.get(f"/opportunities/{deal.id}").text
+    assert "Deal edited: changed Next step, Next step by" in page
+    assert "next_step_due" not in page
+    session.expire_all()
+    assert session.get(Opportunity, deal.id).next_step_due.isoformat() == due
 
 
 def test_inconsistent_amounts_are_shown_on_the_form_and_nothing_changes(signed_in, session):

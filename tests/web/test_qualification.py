@@ -224,6 +224,6 @@ def test_an_se_rating_meets_the_deal_criterion(signed_in, session, make_user):
         r'class="is-rated is-met" data-criterion="pain_validated_by_se"', response.text
     )
     assert 'id="deal-timeline" hx-swap-oob="true"' in response.text
-    assert "Qualification rated: MEDDPICC identify_pain: 0 → 2" in response.text
+    assert "Qualification rated: MEDDPICC Identified pain: Unknown → Validated" in response.text
     session.expire_all()
     assert session.get(Opportunity, deal.id).stage_id == deal.stage_id  # rating never moves it

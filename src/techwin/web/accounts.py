@@ -128,7 +128,7 @@ def account_detail(request: Request, account_id: int, session: SessionDep) -> Re
         "account": account,
         "contacts": people,
         "deals": deals,
-        "entries": audit_entries(events),
+        "entries": audit_entries(events, labels=LABELS),
     }
     return render(request, "accounts/detail.html", context)
 

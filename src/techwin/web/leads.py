@@ -20,6 +20,7 @@ from techwin.pipeline import contacts, opportunities, overview
 from techwin.pipeline.enums import LIFECYCLE_LABELS, GateSubject, LifecycleStage
 from techwin.pipeline.models import Contact
 from techwin.pipeline.schemas import ContactIn, ContactPatch, ConvertIn, TransitionIn
+from techwin.qualification.queries import element_names
 from techwin.scoring import queries as score_queries
 from techwin.scoring.enums import EventKind
 from techwin.scoring.models import LeadScore, PredictiveScore
@@ -208,7 +209,12 @@ def detail_context(
         "lead": lead,
         "can_edit": can_edit,
         "labels": LABELS,
-        "entries": lead_timeline(contacts.list_transitions(session, lead.id), events),
+        "entries": lead_timeline(
+            contacts.list_transitions(session, lead.id),
+            events,
+            labels=LABELS,
+            elements=element_names(session),
+        ),
         "choices": transition_choices(lead.lifecycle_stage),
         "steps": lifecycle_steps(lead.lifecycle_stage, lead.furthest_rank),
         "deals": overview.deals_for_contact(session, contact_id=lead.id),

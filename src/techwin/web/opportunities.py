@@ -10,7 +10,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from techwin.auth.audit import list_audit
-from techwin.auth.models import User
+from techwin.auth.models import AuditEvent, User
 from techwin.auth.permissions import can_edit_record
 from techwin.core.csvout import csv_lines
 from techwin.core.time import utcnow
@@ -20,11 +20,11 @@ from techwin.pipeline import checklists, opportunities
 from techwin.pipeline.enums import GateSubject
 from techwin.pipeline.models import Opportunity
 from techwin.pipeline.schemas import MoveIn, OpportunityIn, OpportunityPatch
-from techwin.qualification.queries import rated_criteria
+from techwin.qualification.queries import element_names, rated_criteria
 from techwin.web import collaboration, evaluation, options, panels
 from techwin.web.forms import Filters, FormState, as_id, attempt, changed_only
 from techwin.web.pages import fragment
-from techwin.web.presenters import audit_entries, stage_spells
+from techwin.web.presenters import TimelineEntry, audit_entries, stage_spells
 from techwin.web.rendering import redirect, render
 from techwin.web.security import FormDep
 
@@ -173,6 +173,11 @@ def deal_create(request: Request, session: SessionDep, user: WebUser, form: Form
     return redirect(f"/opportunities/{created.id}", flash=f"Deal {created.name} opened.")
 
 
+def deal_timeline(session: Session, events: list[AuditEvent]) -> list[TimelineEntry]:
+    """A deal's audit events in the page's words (field labels, element names)."""
+    return audit_entries(events, labels=LABELS, elements=element_names(session))
+
+
 def detail_context(
     session: Session,
     user: User,
@@ -208,7 +213,7 @@ def detail_context(
         ),
         "spells": stage_spells(opportunities.stage_history(session, deal.id), deal),
         "people": opportunities.opportunity_contacts(session, deal.id),
-        "entries": audit_entries(events),
+        "entries": deal_timeline(session, events),
         "stages": opportunities.pipeline_stages(session, deal.pipeline_id),
         "move": move or FormState.blank(),
     }
@@ -300,7 +305,7 @@ def deal_check(
             "gate": gate,
             "rated": rated_criteria(session, subject=GateSubject.OPPORTUNITY),
             "can_edit": True,
-            "entries": audit_entries(events),
+            "entries": deal_timeline(session, events),
             "oob": True,  # the timeline gains the tick, swapped out of band
         }
         return render(request, "opportunities/_gate.html", context)

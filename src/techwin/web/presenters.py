@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,7 @@ from techwin.pipeline.rules import (
     reason_required,
     stage_rank,
 )
+from techwin.qualification.rules import SCALE
 
 # Audit actions already shown from their own, richer history table.
 _SHOWN_ELSEWHERE = {"contact.transition", "contact.override"}
@@ -62,7 +64,11 @@ def _shown(value: object) -> str:
     return str(value)
 
 
-def _diff(event: AuditEvent) -> list[tuple[str, str, str]]:
+def _field(key: str, labels: Mapping[str, str]) -> str:
+    return labels.get(key) or key.replace("_", " ").capitalize()
+
+
+def _diff(event: AuditEvent, labels: Mapping[str, str]) -> list[tuple[str, str, str]]:
     after = event.after or {}
     before = event.before or {}
     if event.action in (
@@ -73,28 +79,57 @@ def _diff(event: AuditEvent) -> list[tuple[str, str, str]]:
     ):
         return []
     return [
-        (key.replace("_", " "), _shown(before.get(key)), _shown(after.get(key)))
+        (_field(key, labels), _shown(before.get(key)), _shown(after.get(key)))
         for key in after
         if key not in _HIDDEN_FIELDS
     ]
 
 
-def audit_entries(events: Iterable[AuditEvent]) -> list[TimelineEntry]:
-    """Audit events as timeline entries (newest first as given)."""
+_RATED = re.compile(r"^(?P<framework>.+) (?P<element>[a-z0-9_]+): \d → \d$")
+
+
+def _summary(event: AuditEvent, labels: Mapping[str, str], elements: Mapping[str, str]) -> str:
+    """What the event says, in the words of the page: field labels for edits, element names and
+    the rating scale for ratings (the stored summary keeps keys and numbers)."""
+    summary = event.summary or ""
+    after = event.after or {}
+    if event.action.endswith(".update") and summary.startswith("changed "):
+        shown = [_field(k, labels) for k in after if k not in _HIDDEN_FIELDS]
+        return "changed " + ", ".join(shown) if shown else summary
+    if event.action == "qualification.rate":
+        match = _RATED.match(summary)
+        before = (event.before or {}).get("score")
+        score = after.get("score")
+        if match and before in SCALE and score in SCALE:
+            element = elements.get(match["element"]) or match["element"].replace("_", " ")
+            return f"{match['framework']} {element}: {SCALE[before]} → {SCALE[score]}"
+    return summary
+
+
+def audit_entries(
+    events: Iterable[AuditEvent],
+    *,
+    labels: Mapping[str, str] | None = None,
+    elements: Mapping[str, str] | None = None,
+) -> list[TimelineEntry]:
+    """Audit events as timeline entries (newest first as given); ``labels`` names the record's
+    fields and ``elements`` the qualification elements as the page does."""
+    labels, elements = labels or {}, elements or {}
     entries = []
     for event in events:
         if event.action in _SHOWN_ELSEWHERE:
             continue
         title = _ACTION_TITLES.get(event.action, event.action.replace(".", " ").capitalize())
+        summary = _summary(event, labels, elements)
         entries.append(
             TimelineEntry(
                 at=as_utc(event.at),
                 kind=event.action.split(".")[-1],
-                title=f"{title}: {event.summary}" if event.summary else title,
+                title=f"{title}: {summary}" if summary else title,
                 who=event.actor.full_name if event.actor else None,
                 reason=event.reason,
                 badge="override" if event.action.endswith("override") else None,
-                details=_diff(event),
+                details=_diff(event, labels),
             )
         )
     return entries
@@ -122,10 +157,15 @@ def _transition_entry(t: LifecycleTransition) -> TimelineEntry:
 
 
 def lead_timeline(
-    transitions: Sequence[LifecycleTransition], events: Iterable[AuditEvent]
+    transitions: Sequence[LifecycleTransition],
+    events: Iterable[AuditEvent],
+    *,
+    labels: Mapping[str, str] | None = None,
+    elements: Mapping[str, str] | None = None,
 ) -> list[TimelineEntry]:
     """A contact's lifecycle moves merged with its audit events, newest first."""
-    entries = [_transition_entry(t) for t in transitions] + audit_entries(events)
+    audit = audit_entries(events, labels=labels, elements=elements)
+    entries = [_transition_entry(t) for t in transitions] + audit
     return sorted(entries, key=lambda e: e.at, reverse=True)
 
 

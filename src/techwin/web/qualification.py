@@ -23,7 +23,6 @@ from techwin.qualification.schemas import RatingIn
 from techwin.web import leads, panels
 from techwin.web import opportunities as deal_pages
 from techwin.web.forms import Filters, FormState, attempt
-from techwin.web.presenters import audit_entries
 from techwin.web.rendering import is_htmx, redirect, render
 from techwin.web.scoring_presenters import QualificationPanel
 from techwin.web.security import FormDep
@@ -84,7 +83,7 @@ def _gate_context(
         "gate": opportunities.current_gate(session, deal),
         "rated": rated_criteria(session, subject=GateSubject.OPPORTUNITY),
         "can_edit": _can_edit(session, user, subject, subject_id),
-        "entries": audit_entries(events),
+        "entries": deal_pages.deal_timeline(session, events),
     }
 
 
