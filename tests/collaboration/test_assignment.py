@@ -38,7 +38,7 @@ def test_the_pod_wins_over_skills_and_every_point_has_a_reason():
     assert ranked[0].score == 50.0
     assert ranked[0].reasons == [
         "in the AE's pod (+40)",
-        "in the deal's team (+10)",
+        "in the AE's team (+10)",
         "none of the asked skills (+0)",
     ]
     assert ranked[1].score == 40.0

@@ -4,7 +4,7 @@ candidates (pod, team, skills, territory, open requests, hours booked this week)
 Points, highest first (the reasons list every term that counted):
 
 * the SE is in the pod of the deal's AE: +40
-* the SE is in the deal's team: +10
+* the SE is in the team of the deal's AE: +10
 * skills: +30 × (topics matched ÷ topics asked); the request's kind counts as a topic
 * territory covers the account's region: +15
 * load: −5 per open request (assigned or scheduled), at most −30
@@ -102,7 +102,7 @@ def score(candidate: Candidate, ask: Ask) -> tuple[float, list[str]]:
         reasons.append(f"in the AE's pod ({_points(POD_POINTS)})")
     if candidate.in_team:
         total += TEAM_POINTS
-        reasons.append(f"in the deal's team ({_points(TEAM_POINTS)})")
+        reasons.append(f"in the AE's team ({_points(TEAM_POINTS)})")
     if ask.topics:
         matched = sorted(ask.topics & candidate.skills)
         if matched:

@@ -269,10 +269,28 @@ def _write_poc(
     until = poc.concluded_on or today
     results = _results(rng, poc, today)
     picked = rng.sample(CRITERIA, k=poc.criteria)
+    history = _PocHistory(sink, poc.id)
+    history.add(
+        poc.created_at,
+        se,
+        "poc.created",
+        f"{poc.title}, {poc.start.isoformat()} to {poc.end.isoformat()}, "
+        f"{poc.criteria} success criteria",
+    )
     for position, (text, result) in enumerate(zip(picked, results, strict=True)):
         evidence = {R.MET: text.met, R.PARTIALLY_MET: text.partly, R.NOT_MET: text.missed}
         tested = result is not R.PENDING
         at = _noon(poc.start) + timedelta(days=rng.uniform(0, max(0, (until - poc.start).days)))
+        if tested:
+            history.add(
+                min(at, horizon),
+                se,
+                "poc.result",
+                f"{text.description}: {R.PENDING.label} → {result.label}",
+                before={"result": R.PENDING.value},
+                after={"result": result.value},
+                reason=evidence.get(result),
+            )
         sink.add(
             "poc_criterion",
             {
@@ -298,6 +316,16 @@ def _write_poc(
     elif poc.outcome is not None:
         notes = rng.choice(OUTCOME_NOTES[poc.outcome.value])
     done = poc.outcome is not None
+    if poc.outcome is not None and poc.concluded_on is not None:
+        history.add(
+            min(_noon(poc.concluded_on), horizon),
+            se,
+            "poc.outcome",
+            f"{poc.outcome.label} on {poc.concluded_on.isoformat()}",
+            before={"outcome": None},
+            after={"outcome": poc.outcome.value, "concluded_on": poc.concluded_on.isoformat()},
+            reason=notes,
+        )
     sink.add(
         "poc",
         {
@@ -321,6 +349,41 @@ def _write_poc(
             "version": 1 + done + (poc.signed_on is not None),
         },
     )
+
+
+@dataclass
+class _PocHistory:
+    """A POC's audit trail, as the services write it when people record the same steps."""
+
+    sink: Sink
+    poc_id: int
+
+    def add(
+        self,
+        at: datetime,
+        actor: int,
+        action: str,
+        summary: str,
+        *,
+        before: dict[str, object] | None = None,
+        after: dict[str, object] | None = None,
+        reason: str | None = None,
+    ) -> None:
+        self.sink.add(
+            "audit_event",
+            {
+                "id": self.sink.take("audit_event"),
+                "at": at,
+                "actor_id": actor,
+                "action": action,
+                "entity_type": "poc",
+                "entity_id": self.poc_id,
+                "summary": summary[:300],
+                "before": before,
+                "after": after,
+                "reason": reason,
+            },
+        )
 
 
 def _results(rng: random.Random, poc: PocPlan, today: date) -> list[CriterionResult]:

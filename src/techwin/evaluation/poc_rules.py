@@ -218,7 +218,7 @@ def warnings(poc_timing: PocTiming, *, criteria_count: int) -> list[str]:
             )
         elif poc_timing.length_days > poc_timing.planned_days:
             found.append(
-                f"Running for {poc_timing.length_days} days, past the {LONG_POC_DAYS}-day mark: "
+                f"On day {poc_timing.day_number}, past the {LONG_POC_DAYS}-day mark: "
                 "agree a decision date with the customer."
             )
         else:
