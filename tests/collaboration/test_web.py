@@ -402,6 +402,8 @@ def test_pods_page_shows_ratios_and_a_manager_edits_the_charter(signed_in, peopl
     )
     assert bad.status_code == 422
     assert 'id="f-t0_min_days-error"' in bad.text
+    assert "Threshold 1: Notice (days)" in bad.text  # the summary names the row and the field
+    assert '<option value="bant"' in form.text  # frameworks are picked, not typed
     good = manager.post(
         edit_url,
         {

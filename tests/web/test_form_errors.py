@@ -14,6 +14,8 @@ class _Shape(InputModel):
     score: int = Field(default=0, ge=0, le=100)
     title: str | None = Field(default=None, min_length=2, max_length=5)
     due: str | None = None
+    key: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]{1,39}$")
+    code: str | None = Field(default=None, pattern=r"^\d{3}$")
 
 
 @pytest.mark.parametrize(
@@ -26,6 +28,11 @@ class _Shape(InputModel):
         ({"name": "x", "score": "many"}, "must be a number"),
         ({"name": "x", "title": "a"}, "must be at least 2 characters"),
         ({"name": "x", "title": "abcdefg"}, "must be at most 5 characters"),
+        (
+            {"name": "x", "key": "Budget!"},
+            "use lower-case letters, digits and underscores, starting with a letter",
+        ),
+        ({"name": "x", "code": "12"}, "is not in the expected form"),
     ],
 )
 def test_each_error_reads_as_a_reason(data, expected):

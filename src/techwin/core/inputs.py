@@ -62,5 +62,9 @@ def error_reason(error: Mapping[str, Any]) -> str:
         return "must be a date (YYYY-MM-DD)"
     if kind in ("datetime_parsing", "datetime_from_date_parsing"):
         return "must be a date and time (YYYY-MM-DD HH:MM)"
+    if kind == "string_pattern_mismatch":
+        if str(ctx.get("pattern", "")).startswith("^[a-z]"):
+            return "use lower-case letters, digits and underscores, starting with a letter"
+        return "is not in the expected form"
     message = str(error.get("msg", "invalid value"))
     return message.removeprefix("Value error, ").removeprefix("value error, ")

@@ -28,6 +28,7 @@ from techwin.collaboration.schemas import (
 from techwin.core.inputs import error_reason
 from techwin.deps import SessionDep, WebUser
 from techwin.errors import TechwinError
+from techwin.qualification.frameworks import list_frameworks
 from techwin.web.collaboration import presenters
 from techwin.web.forms import FormState, attempt
 from techwin.web.rendering import redirect, render
@@ -319,13 +320,37 @@ def _charter_form(charter: Charter) -> tuple[FormState, int]:
     return FormState.blank(**values), len(thresholds) + BLANK_ROWS
 
 
-def _edit_context(charter: Charter, form: FormState, rows: int) -> dict[str, Any]:
+THRESHOLD_LABELS = {
+    "label": "Label",
+    "kind": "Type",
+    "applies_to": "For",
+    "framework": "Framework",
+    "elements": "Elements",
+    "min_score": "At least",
+    "max_months": "Close date within (months)",
+    "min_seniority": "Seniority at least",
+    "min_engagement": "Engagement at least",
+    "min_count": "How many",
+    "roles": "Roles",
+    "min_days": "Notice (days)",
+}
+
+
+def _edit_context(session: Session, charter: Charter, form: FormState, rows: int) -> dict[str, Any]:
+    frameworks = list_frameworks(session)
+    row_labels = {
+        f"t{i}_{name}": f"Threshold {i + 1}: {label}"
+        for i in range(rows)
+        for name, label in THRESHOLD_LABELS.items()
+    }
     return {
         "charter": charter,
         "scope": scope_label(charter),
         "form": form,
         "rows": range(rows),
-        "labels": LABELS,
+        "labels": {**LABELS, **row_labels},
+        "frameworks": [(f.key, f.name) for f in frameworks],
+        "framework_elements": [(f.key, f.name, f.elements) for f in frameworks],
         "kinds": presenters.KIND_OPTIONS,
         "threshold_kinds": [
             ("qualification", "Qualification rated"),
@@ -345,7 +370,8 @@ def charter_edit(request: Request, charter_id: int, session: SessionDep, user: W
     """The charter as an editable form; saving publishes a new revision."""
     charter = charters.get_charter(session, charter_id)
     form, rows = _charter_form(charter)
-    return render(request, "collaboration/charter_form.html", _edit_context(charter, form, rows))
+    context = _edit_context(session, charter, form, rows)
+    return render(request, "collaboration/charter_form.html", context)
 
 
 def _row_count(state: FormState) -> int:
@@ -449,5 +475,5 @@ def charter_save(
                 flash=f"Revision {fresh.revision} published; everyone is asked to acknowledge it.",
             )
     charter = charters.get_charter(session, charter_id)
-    context = _edit_context(charter, state, max(_row_count(state), 1))
+    context = _edit_context(session, charter, state, max(_row_count(state), 1))
     return render(request, "collaboration/charter_form.html", context, status_code=state.status)
