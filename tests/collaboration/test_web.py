@@ -14,7 +14,7 @@ from techwin.collaboration.enums import RequestStatus
 from techwin.collaboration.models import Charter, Huddle, Meeting, SERequest, Stakeholder
 from techwin.core.time import utcnow
 from techwin.pipeline import opportunities
-from techwin.pipeline.schemas import MoveIn
+from techwin.pipeline.schemas import MoveIn, OpportunityPatch
 from tests import factories
 
 S = RequestStatus
@@ -80,8 +80,23 @@ def test_an_ae_requests_a_custom_demo_and_sees_why_it_is_blocked(signed_in, peop
     assert "How to meet it" in page.text
     assert "Override" not in page.text  # an AE has no override path
     assert "Check again" in page.text
+    assert "data-met-now" not in page.text
     stored = session.scalar(select(SERequest).order_by(SERequest.id.desc()))
     assert stored.topics == ["sso", "kubernetes"]
+    # The AE fixes one thing on the deal: the page reads the block against the deal as it is now.
+    opportunities.update_opportunity(
+        session,
+        actor=people.ae,
+        opportunity=people.deal,
+        data=OpportunityPatch(close_date=utcnow().date() + timedelta(days=45)),
+    )
+    session.commit()
+    later = browser.get(request_url).text
+    met = re.findall(r'data-threshold="([a-z0-9_]+)" data-met-now', later)
+    assert met == ["timeline_within_6_months"]
+    assert "data-all-met" not in later  # budget and the sponsor are still missing
+    session.refresh(stored)
+    assert stored.status is RequestStatus.BLOCKED  # reading the page changes nothing
 
 
 def test_bad_request_input_stays_on_the_form_and_stores_nothing(signed_in, people, session):

@@ -173,7 +173,15 @@ def detail_context(
     suggestions = (
         assignment.suggest(session, actor=user, request=found) if "assign" in allowed else []
     )
+    live: dict[str, Verdict] = {}
+    if found.status is S.BLOCKED:  # what blocked it then, read against the deal as it is now
+        _charter, verdicts = check_request(
+            session, found.opportunity, found.kind, needed_by=found.needed_by
+        )
+        live = {v.key: v for v in verdicts}
     return {
+        "live": live,
+        "met_now": {key for key, verdict in live.items() if verdict.met},
         "req": found,
         "deal": found.opportunity,
         "events": requests.request_events(session, found.id),
