@@ -31,6 +31,7 @@ from techwin.collaboration.models import (
 )
 from techwin.db.base import Base
 from techwin.db.bulk import insert_rows, insert_tuples, next_id, sync_sequences
+from techwin.demo.records import audit_row
 from techwin.evaluation.models import (
     Competitor,
     DealCompetitor,
@@ -111,6 +112,10 @@ class Sink:
     def add(self, table: str, row: Row) -> None:
         """A row for ``table`` (every row of a table has the same keys)."""
         self.rows[table].append(row)
+
+    def audit(self, **fields: Any) -> None:
+        """An audit event (the fields of :func:`~techwin.demo.records.audit_row`)."""
+        self.add("audit_event", audit_row(self.take("audit_event"), **fields))
 
     def record(self, table: str, values: tuple[Any, ...]) -> None:
         """A compact record for one of the :data:`RECORDS` tables."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from techwin.collaboration.enums import BuyingRole
 from techwin.core.time import start_of_day
@@ -269,10 +270,15 @@ def _write_poc(
     until = poc.concluded_on or today
     results = _results(rng, poc, today)
     picked = rng.sample(CRITERIA, k=poc.criteria)
-    history = _PocHistory(sink, poc.id)
-    history.add(
+
+    def history(at: datetime, action: str, summary: str, **change: Any) -> None:
+        sink.audit(
+            at=at, actor=se, action=action, entity_type="poc", entity_id=poc.id, summary=summary,
+            **change,
+        )  # fmt: skip
+
+    history(
         poc.created_at,
-        se,
         "poc.created",
         f"{poc.title}, {poc.start.isoformat()} to {poc.end.isoformat()}, "
         f"{poc.criteria} success criteria",
@@ -282,9 +288,8 @@ def _write_poc(
         tested = result is not R.PENDING
         at = _noon(poc.start) + timedelta(days=rng.uniform(0, max(0, (until - poc.start).days)))
         if tested:
-            history.add(
+            history(
                 min(at, horizon),
-                se,
                 "poc.result",
                 f"{text.description}: {R.PENDING.label} → {result.label}",
                 before={"result": R.PENDING.value},
@@ -317,9 +322,8 @@ def _write_poc(
         notes = rng.choice(OUTCOME_NOTES[poc.outcome.value])
     done = poc.outcome is not None
     if poc.outcome is not None and poc.concluded_on is not None:
-        history.add(
+        history(
             min(_noon(poc.concluded_on), horizon),
-            se,
             "poc.outcome",
             f"{poc.outcome.label} on {poc.concluded_on.isoformat()}",
             before={"outcome": None},
@@ -349,41 +353,6 @@ def _write_poc(
             "version": 1 + done + (poc.signed_on is not None),
         },
     )
-
-
-@dataclass
-class _PocHistory:
-    """A POC's audit trail, as the services write it when people record the same steps."""
-
-    sink: Sink
-    poc_id: int
-
-    def add(
-        self,
-        at: datetime,
-        actor: int,
-        action: str,
-        summary: str,
-        *,
-        before: dict[str, object] | None = None,
-        after: dict[str, object] | None = None,
-        reason: str | None = None,
-    ) -> None:
-        self.sink.add(
-            "audit_event",
-            {
-                "id": self.sink.take("audit_event"),
-                "at": at,
-                "actor_id": actor,
-                "action": action,
-                "entity_type": "poc",
-                "entity_id": self.poc_id,
-                "summary": summary[:300],
-                "before": before,
-                "after": after,
-                "reason": reason,
-            },
-        )
 
 
 def _results(rng: random.Random, poc: PocPlan, today: date) -> list[CriterionResult]:

@@ -366,20 +366,16 @@ class RequestDesk:
             )
         if override is not None:
             label = REQUEST_KIND_LABELS[ask.kind].lower()
-            sink.add(
-                "audit_event",
-                {
-                    "id": sink.take("audit_event"),
-                    "at": override.at,
-                    "actor_id": override.actor,
-                    "action": "se_request.override",
-                    "entity_type": "se_request",
-                    "entity_id": request_id,
-                    "summary": f"{label} on {deal.name}: blocked → accepted"[:300],
-                    "before": {"status": "blocked"},
-                    "after": {"status": "accepted"},
-                    "reason": override.note,
-                },
+            sink.audit(
+                at=override.at,
+                actor=override.actor,
+                action="se_request.override",
+                entity_type="se_request",
+                entity_id=request_id,
+                summary=f"{label} on {deal.name}: blocked → accepted",
+                before={"status": "blocked"},
+                after={"status": "accepted"},
+                reason=override.note,
             )
         sink.add(
             "se_request",
