@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from techwin import __version__
@@ -19,9 +19,10 @@ from techwin.api import build_api_router
 from techwin.api.errors import validation_errors
 from techwin.config import Settings, get_settings
 from techwin.db.engine import build_engine, build_sessionmaker
+from techwin.db.locks import is_lock_timeout
 from techwin.db.migrate import current_revision, head_revision
 from techwin.deps import LoginRequired
-from techwin.errors import Conflict, TechwinError
+from techwin.errors import Conflict, TechwinError, Unavailable
 from techwin.web import (
     build_web_router,
     install_error_pages,
@@ -29,6 +30,7 @@ from techwin.web import (
     render_error_page,
     wants_html,
 )
+from techwin.web.failsafe import RequestIdAndFailsafe, error_headers, internal_error_response
 
 log = logging.getLogger("techwin")
 
@@ -62,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(build_web_router())
     mount_static(app, settings)
     install_error_pages(app)
+    app.add_middleware(RequestIdAndFailsafe)
     return app
 
 
@@ -75,8 +78,11 @@ def _settle_memory() -> None:
 
 def _error_response(request: Request, error: TechwinError) -> Response:
     if wants_html(request):
-        return render_error_page(request, error)
-    return JSONResponse(error.to_dict(), status_code=error.status)
+        response = render_error_page(request, error)
+    else:
+        response = JSONResponse(error.to_dict(), status_code=error.status)
+    response.headers.update(error_headers(error, request))
+    return response
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -94,6 +100,21 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _integrity(request: Request, exc: IntegrityError) -> Response:
         log.warning("integrity error: %s", exc.orig)
         return _error_response(request, Conflict("the change conflicts with stored data"))
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> Response:
+        if is_lock_timeout(exc):
+            log.warning("lock wait ran out on %s %s: %s", request.method, request.url.path, exc)
+            return _error_response(
+                request,
+                Unavailable(
+                    "the database is busy with other changes; nothing was saved, try again in "
+                    "a moment",
+                    retry_after=1,
+                ),
+            )
+        log.exception("database error on %s %s", request.method, request.url.path)
+        return internal_error_response(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     vendor_dir: Path | None = None
     sql_echo: bool = False
+    # How long a SQLite writer waits for the write lock before the request answers 503.
+    sqlite_busy_timeout_ms: int = 10_000
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,9 +12,11 @@ from techwin.auth import service as auth_service
 from techwin.auth.models import User, WebSession
 from techwin.config import Settings
 from techwin.core.pagination import MAX_PAGE_SIZE, PageRequest
+from techwin.db.engine import writer_options
 from techwin.errors import NotAuthenticated
 
 SESSION_COOKIE = "techwin_session"
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -23,10 +25,30 @@ def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def writes(endpoint: F) -> F:
+    """Mark a GET endpoint that writes (an audited export): its transaction takes the write lock."""
+    endpoint.techwin_writes = True  # type: ignore[attr-defined]
+    return endpoint
+
+
+def request_writes(request: Request) -> bool:
+    """Whether this request's transaction will write: any unsafe method, or a marked endpoint."""
+    if request.method not in SAFE_METHODS:
+        return True
+    return bool(getattr(request.scope.get("endpoint"), "techwin_writes", False))
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """One request, one transaction: commit on success, roll back on error, before responding."""
+    """One request, one transaction: commit on success, roll back on error, before responding.
+
+    Requests that write take SQLite's write lock when their transaction starts, so concurrent
+    writers queue instead of failing; reads never wait (WAL).
+    """
     factory: sessionmaker[Session] = request.app.state.sessionmaker
-    session = factory()
+    session = factory(execution_options=writer_options()) if request_writes(request) else factory()
     try:
         yield session
         session.commit()

@@ -72,3 +72,25 @@ class RuleViolation(TechwinError):
     """A business rule (gate, transition table) refuses the change."""
 
     status = 422
+
+
+class PreconditionRequired(TechwinError):
+    """An edit did not say which version it was made against (``version`` or ``If-Match``)."""
+
+    status = 428
+
+
+class Unavailable(TechwinError):
+    """The database is busy (a lock wait ran out); the same request may succeed shortly."""
+
+    status = 503
+
+    def __init__(self, message: str, *, retry_after: int = 1) -> None:
+        super().__init__(message, extra={"retry_after": retry_after})
+        self.retry_after = retry_after
+
+
+class InternalError(TechwinError):
+    """An unexpected failure (a bug): the person sees an apology, the log gets the trace."""
+
+    status = 500

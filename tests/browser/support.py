@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
-import pytest
 from sqlalchemy.orm import Session
 
 from techwin.bootstrap import prepare_database
 from techwin.config import Environment, Settings
 from techwin.db.engine import build_engine
-
-SECRET = "browser-test-secret-key-that-is-long-enough-for-checks"
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.live_server import SECRET, live_server
 
 
 def _url(tmp: Path) -> str:
@@ -57,56 +42,8 @@ def running_server(tmp: Path, seed: Callable[[Session], Any]) -> Iterator[str]:
     engine.dispose()
     with database(tmp) as session:
         seed(session)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "TECHWIN_DATABASE_URL": url,
-        "TECHWIN_ENV": "test",
-        "TECHWIN_SECRET_KEY": SECRET,
-    }
-    log = (tmp / "server.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "techwin.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited early:\n{(tmp / 'server.log').read_text()}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("the server did not answer /healthz within 30 s")
-            time.sleep(0.1)
+    with live_server(url, tmp / "server.log") as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-    errors = [line for line in (tmp / "server.log").read_text().splitlines() if "Traceback" in line]
-    assert not errors, (tmp / "server.log").read_text()
 
 
 def sign_in(page: Any, base: str, email: str, password: str, *, home: str = "/") -> None:

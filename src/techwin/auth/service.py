@@ -20,6 +20,7 @@ from techwin.auth.security import (
     verify_password,
 )
 from techwin.core.time import as_utc, utcnow
+from techwin.db.locks import write_if_free
 from techwin.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 
 
@@ -206,5 +207,5 @@ def user_for_api_token(session: Session, secret: str) -> User | None:
         return None
     now = utcnow()
     if token.last_used_at is None or now - as_utc(token.last_used_at) > timedelta(minutes=5):
-        token.last_used_at = now
+        write_if_free(session, lambda: setattr(token, "last_used_at", now))
     return user

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -14,12 +14,6 @@ from techwin.errors import NotFound, TechwinError
 from techwin.web import convertors  # noqa: F401 - registers ":id" before any route is built
 from techwin.web.rendering import STATIC_DIR, render, templates
 from techwin.web.security import viewer_from_cookie
-
-
-class ServerError(TechwinError):
-    """An unexpected failure (a bug): the person sees an apology, the log gets the trace."""
-
-    status = 500
 
 
 class MethodNotAllowed(TechwinError):
@@ -95,8 +89,8 @@ def mount_static(app: FastAPI, settings: Settings) -> None:
 
 
 def install_error_pages(app: FastAPI) -> None:
-    """HTML pages for unknown addresses, wrong methods and unexpected failures, for browsers;
-    the API and scripts keep FastAPI's JSON (or a plain-text 500)."""
+    """HTML pages for unknown addresses and wrong methods, for browsers; the API and scripts
+    keep FastAPI's JSON. Unexpected failures are answered by ``web.failsafe``."""
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -111,14 +105,3 @@ def install_error_pages(app: FastAPI) -> None:
                 request.state.viewer = viewer_from_cookie(request)
             return render_error_page(request, error)
         return await http_exception_handler(request, exc)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> Response:
-        # Starlette still logs the exception; browsers get our page instead of a bare 500.
-        if not wants_html(request):
-            return PlainTextResponse("Internal Server Error", status_code=500)
-        error = ServerError("something went wrong on our side; the error has been logged")
-        try:
-            return render_error_page(request, error)
-        except Exception:  # the error page itself failed: fall back to plain text
-            return PlainTextResponse(error.message, status_code=500)

@@ -20,14 +20,13 @@ from techwin.auth import service as auth_service
 from techwin.auth.enums import ROLE_LABELS, Role
 from techwin.auth.models import User, WebSession
 from techwin.core.time import start_of_day, utcnow
-from techwin.deps import SESSION_COOKIE, SessionDep, WebSessionDep, WebUser
+from techwin.deps import SAFE_METHODS, SESSION_COOKIE, SessionDep, WebSessionDep, WebUser
 from techwin.errors import PermissionDenied
 from techwin.scoring.queries import due_task_count
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 LOGIN_CSRF_COOKIE = "techwin_login_csrf"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(frozen=True)
